@@ -1,0 +1,92 @@
+"""`make run`: the product on embedded defaults, with demo data, in one command.
+
+Starts a private redis-server with AOF under var/redis (or, when none is installed, an in-process
+fake Redis on loopback, with a loud warning that nothing persists), migrates SQLite under var/,
+seeds demo data and runs Django's development server on http://127.0.0.1:8000/.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from ifemotion.embedded_redis import REDIS_SERVER, RedisServer, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+DEFAULT_PORT = 6390
+
+
+def banner(text: str) -> None:
+    line = "=" * 78
+    print(f"\n{line}\n{text}\n{line}\n", flush=True)
+
+
+def secret_key() -> str:
+    path = VAR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def port_is_free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def start_redis() -> tuple[str, RedisServer | None]:
+    if os.environ.get("REDIS_URL"):
+        return os.environ["REDIS_URL"], None
+    if REDIS_SERVER:
+        port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
+        server = RedisServer(VAR / "redis", port=port).start()
+        print(f"embedded redis-server with AOF on 127.0.0.1:{port}, data in {VAR / 'redis'}", flush=True)
+        return server.url, server
+    from fakeredis import TcpFakeServer
+
+    port = free_port()
+    fake = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    threading.Thread(target=fake.serve_forever, daemon=True).start()
+    banner(
+        "WARNING: redis-server is not installed. Using an in-process FAKE Redis on "
+        f"127.0.0.1:{port}.\nNOTHING PERSISTS: live sessions vanish when this process stops. "
+        "Demo use only.\nInstall Redis 7 (apt-get install redis-server) for real use."
+    )
+    return f"redis://127.0.0.1:{port}/0", None
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), *args], env=env, check=True)  # noqa: S603
+
+
+def main() -> None:
+    VAR.mkdir(exist_ok=True)
+    redis_url, server = start_redis()
+    env = {
+        **os.environ,
+        "DEBUG": os.environ.get("DEBUG", "1"),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secret_key(),
+        "REDIS_URL": redis_url,
+    }
+    port = os.environ.get("PORT", "8000")
+    try:
+        manage("migrate", "--no-input", "-v", "0", env=env)
+        manage("seed_demo", env=env)
+        banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
+        manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if server is not None:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+"""The state manager of the Django process, built once from settings."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from django.conf import settings
+
+from sessions_app.redis_conn import get_redis
+from sessions_app.state import ConversationStateManager
+
+
+@cache
+def get_state_manager() -> ConversationStateManager:
+    return ConversationStateManager(
+        get_redis(),
+        ttl_seconds=settings.STATE_TTL_SECONDS,
+        window=settings.STATE_MESSAGE_WINDOW,
+        max_content_chars=settings.STATE_MAX_MESSAGE_CHARS,
+        max_note_chars=settings.STATE_MAX_NOTE_CHARS,
+    )
