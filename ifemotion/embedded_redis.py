@@ -44,14 +44,22 @@ class RedisServer:
         self.directory.mkdir(parents=True, exist_ok=True)
         args = [
             REDIS_SERVER,
-            "--port", str(self.port),
-            "--bind", "127.0.0.1",
-            "--dir", str(self.directory),
-            "--save", "",
-            "--appendonly", "yes",
-            "--appendfsync", "everysec",
-            "--maxmemory-policy", "noeviction",
-            "--logfile", str(self.directory / "redis.log"),
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--dir",
+            str(self.directory),
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "everysec",
+            "--maxmemory-policy",
+            "noeviction",
+            "--logfile",
+            str(self.directory / "redis.log"),
             *self.extra_args,
         ]
         self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # noqa: S603
@@ -72,7 +80,8 @@ class RedisServer:
         return redis.Redis(port=self.port, **kwargs)  # type: ignore[arg-type]
 
     def signal(self, sig: int) -> None:
-        assert self.process is not None
+        if self.process is None:
+            raise RuntimeError("redis-server was not started")
         os.kill(self.process.pid, sig)
 
     def kill(self) -> None:

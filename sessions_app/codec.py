@@ -50,10 +50,8 @@ def hash_to_dict(raw: Mapping[Any, Any] | Sequence[Any] | None) -> dict[str, str
     """
     if not raw:
         return {}
-    if isinstance(raw, Mapping):
-        items = list(raw.items())
-    else:
-        items = list(zip(raw[0::2], raw[1::2], strict=True))
+    pairs = raw.items() if isinstance(raw, Mapping) else zip(raw[0::2], raw[1::2], strict=True)
+    items = list(pairs)
     result: dict[str, str] = {}
     for key, value in items:
         k = key.decode("utf-8", "replace") if isinstance(key, bytes) else str(key)
@@ -116,9 +114,11 @@ def decode_member(
     raw: Raw, kind: str, position: int, build: Callable[[dict[str, Any]], T], *, key: str = ""
 ) -> T | UnreadableEntry:
     try:
-        data = json.loads(raw)
+        decoded = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError:
         return _unreadable(kind, position, "not valid UTF-8", key)
+    try:
+        data = json.loads(decoded)
     except ValueError:
         return _unreadable(kind, position, "not valid JSON", key)
     if not isinstance(data, dict):

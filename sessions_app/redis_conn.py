@@ -69,16 +69,15 @@ def translate_errors(action: str) -> Iterator[None]:
         ) from exc
     except redis.ResponseError as exc:
         message = str(exc)
-        if message.startswith("OOM"):
+        if isinstance(exc, redis.exceptions.OutOfMemoryError) or message.startswith("OOM"):
             logger.error("redis refused %s: out of memory (maxmemory reached)", action)
             raise StateStorageFull(
                 "live storage is full (Redis maxmemory reached); nothing was written"
             ) from exc
-        if message.startswith(("READONLY", "MISCONF")):
-            logger.error("redis refused %s: %s", action, message.split(" ", 1)[0])
+        if isinstance(exc, redis.exceptions.ReadOnlyError) or message.startswith(("READONLY", "MISCONF")):
+            logger.error("redis refused %s: read-only or persistence error", action)
             raise StateReadOnly(
-                "live storage is refusing writes (read-only replica or disk problem); "
-                "nothing was written"
+                "live storage is refusing writes (read-only replica or disk problem); nothing was written"
             ) from exc
         raise
 

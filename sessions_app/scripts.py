@@ -14,11 +14,15 @@ SCRIPT_NAMES = (
     "update_context",
     "close_session",
     "resume_session",
+    "read_session",
 )
+READ_ONLY = frozenset({"read_session"})
 
 # With the shebang, Redis 7 refuses a writing script up front when it is out of memory
 # (noeviction), instead of failing at its first write and leaving half a change behind.
 SHEBANG = "#!lua\n"
+# A no-writes script runs while Redis is out of memory and on replicas, and cannot write by mistake.
+READ_ONLY_SHEBANG = "#!lua flags=no-writes\n"
 
 
 def _read(name: str) -> str:
@@ -30,4 +34,6 @@ def script_source(name: str, *, shebang: bool) -> str:
     if name not in SCRIPT_NAMES:
         raise KeyError(name)
     body = _read("_prelude") + "\n" + _read(name)
-    return SHEBANG + body if shebang else body
+    if not shebang:
+        return body
+    return (READ_ONLY_SHEBANG if name in READ_ONLY else SHEBANG) + body

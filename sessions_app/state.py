@@ -12,7 +12,7 @@ import logging
 import math
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -29,14 +29,12 @@ from sessions_app.domain import (
     ContextSnapshot,
     Emotion,
     EmotionState,
-    EmotionTransition,
     JourneySummary,
     Message,
     Milestone,
     Role,
     SessionState,
     SessionStats,
-    SessionStatus,
     SessionSummary,
     UnreadableEntry,
 )
@@ -150,7 +148,7 @@ class ConversationStateManager:
                 return False
         return True
 
-    def _run(self, name: str, keys: SessionKeys, args: Sequence[object]) -> Any:
+    def _run(self, name: str, keys: SessionKeys, args: Sequence[Any]) -> Any:
         try:
             with translate_errors(name):
                 return self._script(name)(keys=keys.all(), args=list(args))
@@ -167,8 +165,12 @@ class ConversationStateManager:
             return SessionClosed(user_id, session_id)
         if message.startswith("EXISTS"):
             return SessionAlreadyExists(user_id, session_id)
-        logger.error("redis refused a write to session %s of user %s: %s", session_id, user_id,
-                     message.split(" script:", 1)[0][:200])
+        logger.error(
+            "redis refused a write to session %s of user %s: %s",
+            session_id,
+            user_id,
+            message.split(" script:", 1)[0][:200],
+        )
         if message.startswith(("CORRUPT", "WRONGTYPE")):
             return CorruptSession(
                 f"session {session_id} of user {user_id} holds corrupt data; nothing was written"
@@ -389,8 +391,11 @@ class ConversationStateManager:
         self, user_id: str, session_id: str, *, emotion: str, intensity: float, confidence: float
     ) -> EmotionState:
         keys = SessionKeys.for_session(user_id, session_id)
+        if emotion is None:
+            raise InvalidInput("emotion", "emotion is required")
         feeling = self._check_optional_emotion(emotion, intensity, confidence)
-        assert feeling is not None  # emotion is required by the signature
+        if feeling is None:  # unreachable: emotion was given
+            raise InvalidInput("emotion", "emotion is required")
         emo, inten, conf = feeling
         now = self._now()
         emotion_args = self._emotion_args(user_id, session_id, now, emo, inten, conf)
@@ -419,8 +424,20 @@ class ConversationStateManager:
             event="milestone recorded",
             evidence=[milestone_id],
         )
-        body = {"id": milestone_id, "description": description, "at": now.isoformat(), "citation_id": citation_id}
-        args = [self.ttl_seconds, now.isoformat(), _number(now.timestamp()), _dumps(body), citation, emo.value if emo else ""]
+        body = {
+            "id": milestone_id,
+            "description": description,
+            "at": now.isoformat(),
+            "citation_id": citation_id,
+        }
+        args = [
+            self.ttl_seconds,
+            now.isoformat(),
+            _number(now.timestamp()),
+            _dumps(body),
+            citation,
+            emo.value if emo else "",
+        ]
         member = self._run("record_milestone", keys, args)
         decoded = codec.decode_member(member, "milestone", 0, codec.milestone_from)
         if isinstance(decoded, UnreadableEntry):
@@ -493,7 +510,9 @@ class ConversationStateManager:
         expected = check_expected_version(expected_version)
         unknown = sorted(set(fields) - set(CONTEXT_FIELDS))
         if unknown:
-            raise InvalidInput(unknown[0], f"unknown context field {unknown[0]!r}; allowed: {', '.join(CONTEXT_FIELDS)}")
+            raise InvalidInput(
+                unknown[0], f"unknown context field {unknown[0]!r}; allowed: {', '.join(CONTEXT_FIELDS)}"
+            )
         if not fields:
             raise InvalidInput("fields", f"give at least one of: {', '.join(CONTEXT_FIELDS)}")
         checked = {
@@ -507,16 +526,22 @@ class ConversationStateManager:
             user_id,
             session_id,
             now,
-            event=f"context snapshot updated ({', '.join(sorted(checked))})" + (f" by {writer}" if writer else ""),
+            event=f"context snapshot updated ({', '.join(sorted(checked))})"
+            + (f" by {writer}" if writer else ""),
         )
-        args: list[object] = [self.ttl_seconds, now.isoformat(), "" if expected is None else expected, writer, citation]
+        args: list[object] = [
+            self.ttl_seconds,
+            now.isoformat(),
+            "" if expected is None else expected,
+            writer,
+            citation,
+        ]
         for name in CONTEXT_FIELDS:
             if name in checked:
                 args += [name, checked[name]]
         result = self._run("update_context", keys, args)
         snapshot = codec.context_from(codec.hash_to_dict(result[1]))
-        if codec.text(result[0]) == "conflict":
-            assert expected is not None
+        if codec.text(result[0]) == "conflict" and expected is not None:
             raise NoteConflict(snapshot, expected)
         return snapshot
 
@@ -524,7 +549,9 @@ class ConversationStateManager:
         """Close the session to chatbot writes. Returns False if it was already closed."""
         keys = SessionKeys.for_session(user_id, session_id)
         now = self._now()
-        _, citation = self._citation(CitationType.SESSION_CLOSED, user_id, session_id, now, event="session closed")
+        _, citation = self._citation(
+            CitationType.SESSION_CLOSED, user_id, session_id, now, event="session closed"
+        )
         result = self._run("close_session", keys, [self.ttl_seconds, now.isoformat(), citation])
         return codec.text(result) == "OK"
 
@@ -539,40 +566,35 @@ class ConversationStateManager:
 
     # ------------------------------------------------------------------ reads (never touch TTLs)
 
-    def _snapshot(self, keys: SessionKeys, *extra: Callable[[Any], Any]) -> list[Any]:
-        """One MULTI/EXEC read of the session's keys; per-command errors come back as values."""
+    def read_session(self, user_id: str, session_id: str, *, with_citations: bool = False) -> SessionState:
+        """The whole live session as one consistent snapshot, without extending its TTL.
+
+        One read-only script: atomic like MULTI/EXEC, but still allowed when Redis is out of memory.
+        """
+        keys = SessionKeys.for_session(user_id, session_id)
+        script = self._script("read_session")
 
         def read() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=True)
-            pipe.hgetall(keys.metadata)
-            pipe.hgetall(keys.emotion)
-            pipe.lrange(keys.emotion_log, 0, -1)
-            pipe.lrange(keys.messages, 0, -1)
-            pipe.zrange(keys.milestones, 0, -1)
-            pipe.zrange(keys.breakthroughs, 0, -1)
-            pipe.hgetall(keys.context_snapshot)
-            pipe.llen(keys.overflow)
-            for add in extra:
-                add(pipe)
-            return list(pipe.execute(raise_on_error=False))
+            return list(script(keys=keys.all(), args=["1" if with_citations else "0"]))
 
-        return read_with_retry("read session", read)
-
-    def read_session(self, user_id: str, session_id: str, *, with_citations: bool = False) -> SessionState:
-        """The whole live session as one consistent snapshot, without extending its TTL."""
-        keys = SessionKeys.for_session(user_id, session_id)
-        extra = [lambda pipe: pipe.lrange(keys.citations, 0, -1)] if with_citations else []
-        parts = self._snapshot(keys, *extra)
+        try:
+            parts = read_with_retry("read session", read)
+        except redis.ResponseError as exc:
+            raise self._script_error(exc, keys) from exc
         state = self._state_from_parts(user_id, session_id, keys, parts[:8])
         if with_citations:
             citations = self._section(parts[8], "citation", keys.citations, codec.citation_from)
-            state = SessionState(**{**state.__dict__, "pending_citations": citations})
+            state = replace(state, pending_citations=citations)
         return state
 
-    def _section(self, raw: Any, kind: str, key: str, build: Callable[[dict[str, Any]], Any]) -> tuple[Any, ...]:
+    def _section(
+        self, raw: Any, kind: str, key: str, build: Callable[[dict[str, Any]], Any]
+    ) -> tuple[Any, ...]:
         if isinstance(raw, redis.ResponseError):
             logger.error("%s key %s is unreadable: %s", kind, key, str(raw).split(" ", 1)[0])
-            return (UnreadableEntry(kind=kind, position=0, reason="the whole list is unreadable (wrong type)"),)
+            return (
+                UnreadableEntry(kind=kind, position=0, reason="the whole list is unreadable (wrong type)"),
+            )
         return codec.decode_members(raw or [], kind, build, key=key)
 
     def _hash(self, raw: Any, key: str, *, essential: bool) -> dict[str, str]:
@@ -583,7 +605,9 @@ class ConversationStateManager:
             return {}
         return codec.hash_to_dict(raw)
 
-    def _state_from_parts(self, user_id: str, session_id: str, keys: SessionKeys, parts: list[Any]) -> SessionState:
+    def _state_from_parts(
+        self, user_id: str, session_id: str, keys: SessionKeys, parts: list[Any]
+    ) -> SessionState:
         meta, emotion, elog, msgs, milestones, breakthroughs, context, overflow = parts
         meta_fields = self._hash(meta, keys.metadata, essential=True)
         if not meta_fields:
@@ -594,7 +618,9 @@ class ConversationStateManager:
             emotion_log=self._section(elog, "emotion transition", keys.emotion_log, codec.transition_from),
             messages=self._section(msgs, "message", keys.messages, codec.message_from),
             milestones=self._section(milestones, "milestone", keys.milestones, codec.milestone_from),
-            breakthroughs=self._section(breakthroughs, "breakthrough", keys.breakthroughs, codec.breakthrough_from),
+            breakthroughs=self._section(
+                breakthroughs, "breakthrough", keys.breakthroughs, codec.breakthrough_from
+            ),
             context=codec.context_from(self._hash(context, keys.context_snapshot, essential=False)),
             overflow_count=overflow if isinstance(overflow, int) else 0,
         )
@@ -608,7 +634,7 @@ class ConversationStateManager:
         keys = SessionKeys.for_session(user_id, session_id)
 
         def read() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=True)
+            pipe = self.redis.pipeline(transaction=False)
             pipe.exists(keys.metadata)
             pipe.lrange(keys.messages, -limit, -1)
             return list(pipe.execute(raise_on_error=False))
@@ -622,7 +648,7 @@ class ConversationStateManager:
         keys = SessionKeys.for_session(user_id, session_id)
 
         def read() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=True)
+            pipe = self.redis.pipeline(transaction=False)
             pipe.exists(keys.metadata)
             pipe.hgetall(keys.emotion)
             return list(pipe.execute(raise_on_error=False))
@@ -726,7 +752,7 @@ class ConversationStateManager:
         keys = SessionKeys.for_session(user_id, session_id)
 
         def read() -> list[Any]:
-            pipe = self.redis.pipeline(transaction=True)
+            pipe = self.redis.pipeline(transaction=False)
             pipe.hgetall(keys.metadata)
             pipe.llen(keys.messages)
             pipe.llen(keys.overflow)

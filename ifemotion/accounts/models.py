@@ -36,9 +36,7 @@ class CareAssignment(models.Model):
     therapist = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
     client_id = models.CharField(max_length=64, validators=[client_id_validator], db_index=True)
     created_at = models.DateTimeField(default=timezone.now)
-    created_by = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
 
     class Meta:
         constraints = [
