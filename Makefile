@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test bench lint format clean
+.PHONY: run test faults bench lint format clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-packages --with-browser
@@ -19,6 +19,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(PY) -m pytest
+
+faults: $(STAMP)
+	$(PY) -m pytest -m fault -p no:randomly -v
 
 bench: $(STAMP)
 	$(PY) bench/state_bench.py

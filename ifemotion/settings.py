@@ -76,6 +76,15 @@ REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0, minimum=0.05)
 REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5, minimum=0.05)
 REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 50, minimum=1)
+# Scale-out: a Redis Cluster (comma-separated host:port seeds) or Sentinel-managed Redis. Either one
+# replaces REDIS_URL for live state; the Django cache then follows the Sentinel primary, or, on a
+# cluster, uses the database (django-redis does not speak the cluster protocol).
+REDIS_CLUSTER_NODES = env_list("REDIS_CLUSTER_NODES", [])
+REDIS_SENTINELS = env_list("REDIS_SENTINELS", [])
+REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
+REDIS_PASSWORD = env_str("REDIS_PASSWORD")
+if REDIS_CLUSTER_NODES and REDIS_SENTINELS:
+    raise ImproperlyConfigured("set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both")
 
 CACHES = {
     "default": {
@@ -99,6 +108,11 @@ CACHES = {
     }
 }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = False
+if REDIS_CLUSTER_NODES or REDIS_SENTINELS:
+    # Rate-limit counters then live in the database (run `manage.py createcachetable` once).
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ifemotion_cache"}
+    }
 
 # --- State-layer knobs ----------------------------------------------------------------------------
 STATE_TTL_SECONDS = env_int("STATE_TTL_SECONDS", 7 * 24 * 3600, minimum=60)

@@ -47,12 +47,96 @@ def client_from_url(
     return redis.Redis(connection_pool=pool)
 
 
+def _host_port(node: str) -> tuple[str, int]:
+    host, _, port = node.rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"expected host:port, not {node!r}")
+    return host, int(port)
+
+
+def cluster_client(
+    nodes: list[str], *, socket_timeout: float, connect_timeout: float, password: str | None = None
+) -> Any:
+    """A Redis Cluster client. Every key of a user shares the ``{user_id}`` hash tag, so each
+    script and snapshot touches one slot; MOVED/ASK redirections are followed by redis-py."""
+    from redis.cluster import ClusterNode, RedisCluster
+
+    return RedisCluster(
+        startup_nodes=[ClusterNode(*_host_port(node)) for node in nodes],  # type: ignore[no-untyped-call]
+        socket_timeout=socket_timeout,
+        socket_connect_timeout=connect_timeout,
+        password=password,
+        # MOVED/ASK redirections are followed regardless; connection errors are not retried
+        # blindly (a write may have been applied): the caller sees StateUnavailable.
+        retry=Retry(NoBackoff(), 0),
+    )
+
+
+def sentinel_client(
+    sentinels: list[str],
+    master: str,
+    *,
+    socket_timeout: float,
+    connect_timeout: float,
+    password: str | None = None,
+    db: int = 0,
+) -> redis.Redis:
+    """The current primary of a Sentinel-managed Redis; after a failover the pool asks the
+    sentinels again, so the app follows the new primary without a restart."""
+    from redis.sentinel import Sentinel
+
+    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+        [_host_port(node) for node in sentinels],
+        socket_timeout=connect_timeout,
+        sentinel_kwargs={"socket_timeout": connect_timeout, "socket_connect_timeout": connect_timeout},
+    )
+    client: redis.Redis = sentinel.master_for(  # type: ignore[no-untyped-call]
+        master,
+        db=db,
+        password=password,
+        **connection_kwargs(socket_timeout=socket_timeout, connect_timeout=connect_timeout),
+    )
+    return client
+
+
+_shared: dict[str, Any] = {}
+
+
 def get_redis() -> redis.Redis:
-    """The Django process's Redis client, shared with the cache through django-redis."""
+    """The Django process's Redis client for live state.
+
+    Single server: django-redis's connection, so one setting configures the cache and the state layer.
+    Cluster (``REDIS_CLUSTER_NODES``) or Sentinel (``REDIS_SENTINELS``): a client built here once.
+    """
+    from django.conf import settings
+
+    if settings.REDIS_CLUSTER_NODES or settings.REDIS_SENTINELS:
+        if "client" not in _shared:
+            socket_timeout: float = settings.REDIS_SOCKET_TIMEOUT
+            connect_timeout: float = settings.REDIS_CONNECT_TIMEOUT
+            password: str | None = settings.REDIS_PASSWORD or None
+            if settings.REDIS_CLUSTER_NODES:
+                _shared["client"] = cluster_client(
+                    settings.REDIS_CLUSTER_NODES,
+                    socket_timeout=socket_timeout,
+                    connect_timeout=connect_timeout,
+                    password=password,
+                )
+            else:
+                _shared["client"] = sentinel_client(
+                    settings.REDIS_SENTINELS,
+                    settings.REDIS_SENTINEL_MASTER,
+                    socket_timeout=socket_timeout,
+                    connect_timeout=connect_timeout,
+                    password=password,
+                )
+        client: redis.Redis = _shared["client"]
+        return client
+
     from django_redis import get_redis_connection
 
-    client: redis.Redis = get_redis_connection("default")
-    return client
+    direct: redis.Redis = get_redis_connection("default")
+    return direct
 
 
 @contextmanager
@@ -60,7 +144,13 @@ def translate_errors(action: str) -> Iterator[None]:
     """Turn redis-py's errors into the state layer's typed errors, at this seam only."""
     try:
         yield
-    except (redis.ConnectionError, redis.TimeoutError) as exc:
+    except (
+        redis.ConnectionError,
+        redis.TimeoutError,
+        redis.exceptions.ClusterDownError,
+        redis.exceptions.ClusterError,
+        redis.exceptions.TryAgainError,
+    ) as exc:
         # Connection-pool exhaustion is a ConnectionError too: it means "busy", not "broken".
         logger.warning("redis unavailable during %s: %s", action, type(exc).__name__)
         raise StateUnavailable(
