@@ -7,11 +7,12 @@ and is logged with its kind and position, never its content.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+
+import orjson
 
 from sessions_app.domain import (
     Breakthrough,
@@ -114,12 +115,11 @@ def decode_member(
     raw: Raw, kind: str, position: int, build: Callable[[dict[str, Any]], T], *, key: str = ""
 ) -> T | UnreadableEntry:
     try:
-        decoded = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-    except UnicodeDecodeError:
-        return _unreadable(kind, position, "not valid UTF-8", key)
-    try:
-        data = json.loads(decoded)
-    except ValueError:
+        # orjson validates UTF-8 itself and parses about 3x faster than json (resume decodes 100s).
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:  # a ValueError: invalid JSON or invalid UTF-8
+        if isinstance(raw, bytes) and _invalid_utf8(raw):
+            return _unreadable(kind, position, "not valid UTF-8", key)
         return _unreadable(kind, position, "not valid JSON", key)
     if not isinstance(data, dict):
         return _unreadable(kind, position, "not a JSON object", key)
@@ -127,6 +127,14 @@ def decode_member(
         return build(data)
     except (KeyError, TypeError, ValueError):
         return _unreadable(kind, position, "JSON of the wrong shape", key)
+
+
+def _invalid_utf8(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return True
+    return False
 
 
 def _unreadable(kind: str, position: int, reason: str, key: str) -> UnreadableEntry:

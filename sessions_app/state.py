@@ -46,6 +46,7 @@ from sessions_app.errors import (
     SessionClosed,
     SessionNotFound,
     StateError,
+    StateStorageFull,
     StateUnavailable,
 )
 from sessions_app.keys import (
@@ -499,12 +500,15 @@ class ConversationStateManager:
         *,
         expected_version: int | None = None,
         author: str | None = None,
+        extend_retention: bool = True,
         **fields: str,
     ) -> ContextSnapshot:
         """Write working notes. With ``expected_version``, refuse (``NoteConflict``) if someone saved first.
 
         Unlike the chatbot's writes, this is allowed on a closed session that Redis still holds:
-        therapists write their notes after the conversation ends.
+        therapists write their notes after the conversation ends. A therapist's save passes
+        ``extend_retention=False``: the chatbot's activity, not a reviewer's, decides how long Redis
+        keeps the session (the database keeps every note revision regardless).
         """
         keys = SessionKeys.for_session(user_id, session_id)
         expected = check_expected_version(expected_version)
@@ -530,7 +534,7 @@ class ConversationStateManager:
             + (f" by {writer}" if writer else ""),
         )
         args: list[object] = [
-            self.ttl_seconds,
+            self.ttl_seconds if extend_retention else "",
             now.isoformat(),
             "" if expected is None else expected,
             writer,
@@ -556,12 +560,22 @@ class ConversationStateManager:
         return codec.text(result) == "OK"
 
     def resume_session(self, user_id: str, session_id: str, *, model: str | None = None) -> SessionState:
-        """The whole session in one atomic step; records the resume and any model switch."""
+        """The session in one atomic step; records the resume and any model switch.
+
+        The emotion log is bounded to the last ``window`` transitions on this hot path
+        (``read_session`` returns all of it). When Redis is full, the resume cannot be recorded but
+        the conversation can still continue: the state is returned from a read-only snapshot.
+        """
         keys = SessionKeys.for_session(user_id, session_id)
         new_model = "" if model is None else check_label(model, "model")
         now = self._now()
         _, citation = self._citation(CitationType.SESSION_RESUMED, user_id, session_id, now, event=None)
-        parts = self._run("resume_session", keys, [self.ttl_seconds, now.isoformat(), new_model, citation])
+        args = [self.ttl_seconds, now.isoformat(), new_model, citation, self.window]
+        try:
+            parts = self._run("resume_session", keys, args)
+        except StateStorageFull:
+            logger.warning("resume of session %s not recorded: Redis is full", session_id)
+            return self.read_session(user_id, session_id)
         return self._state_from_parts(user_id, session_id, keys, list(parts))
 
     # ------------------------------------------------------------------ reads (never touch TTLs)

@@ -6,9 +6,15 @@ local K_MILESTONES, K_BREAKTHROUGHS, K_CONTEXT, K_CITATIONS, K_INDEX = KEYS[7], 
 local EXPECTED_TYPES = {'hash', 'hash', 'list', 'list', 'list', 'hash', 'zset', 'zset', 'hash', 'list', 'set'}
 
 -- Lua in Redis does not roll back: a write that fails half-way leaves the first half applied.
--- So every script checks all key types before its first write and refuses the whole change.
-local function type_error()
-  for i = 1, #KEYS do
+-- So every script checks, before its first write, the type of each key it writes without having
+-- read it first (a read of a key of the wrong type fails before any write anyway), and refuses the
+-- whole change. With no arguments, all keys are checked.
+local function type_error(...)
+  local indexes = {...}
+  if #indexes == 0 then
+    for i = 1, #KEYS do indexes[i] = i end
+  end
+  for _, i in ipairs(indexes) do
     local t = redis.call('TYPE', KEYS[i])
     if type(t) == 'table' then t = t['ok'] end
     if t ~= 'none' and t ~= EXPECTED_TYPES[i] then
@@ -22,6 +28,16 @@ end
 local function refresh_ttl(ttl)
   for i = 1, #KEYS do
     redis.call('EXPIRE', KEYS[i], ttl)
+  end
+end
+
+-- For writes that must not extend retention (a therapist's notes): keys this write created get the
+-- session's remaining lifetime, so all keys still expire together.
+local function align_ttl()
+  local remaining = redis.call('PTTL', K_META)
+  if remaining < 0 then return end
+  for i = 1, #KEYS - 1 do
+    if redis.call('PTTL', KEYS[i]) == -1 then redis.call('PEXPIRE', KEYS[i], remaining) end
   end
 end
 

@@ -1,7 +1,9 @@
 -- ARGV: ttl, window, now, message_id, message_json (no seq), citation_json,
 --       has_emotion, emotion, intensity, confidence, emotion_citation_id, emotion_entry_json, emotion_citation_json
 local ttl, window, now, message_id, body, citation = ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local bad = type_error() or writable_error(false)
+local bad
+if ARGV[7] == '1' then bad = type_error(2, 3, 4, 5, 10) else bad = type_error(4, 5, 10) end
+bad = bad or writable_error(false)
 if bad then return redis.error_reply(bad) end
 
 -- Idempotency: a message id seen before is answered with the stored message, never stored twice.

@@ -1,6 +1,6 @@
 -- ARGV: ttl, now, conversation_id, model, session_id, citation_json
 local ttl, now, conversation_id, model, session_id, citation = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local bad = type_error()
+local bad = type_error(2, 9, 10, 11)
 if bad then return redis.error_reply(bad) end
 if redis.call('EXISTS', K_META) == 1 then return redis.error_reply('EXISTS session already exists') end
 redis.call('HSET', K_META,

@@ -1,6 +1,6 @@
 -- ARGV: ttl, now, epoch, milestone_json (no emotion, no message_count), citation_json, emotion ('' = current)
 local ttl, now, epoch, body, citation, emotion = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local bad = type_error() or writable_error(false)
+local bad = type_error(7, 10) or writable_error(false)
 if bad then return redis.error_reply(bad) end
 if emotion == '' then emotion = redis.call('HGET', K_EMOTION, 'current_emotion') end
 local count = tonumber(redis.call('HGET', K_META, 'message_count')) or 0

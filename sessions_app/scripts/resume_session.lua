@@ -1,4 +1,4 @@
--- ARGV: ttl, now, model ('' = unchanged), citation_json (no event)
+-- ARGV: ttl, now, model ('' = unchanged), citation_json (no event), emotion_log_limit
 -- Records the resume (and a model switch) and returns the whole session in the same atomic step.
 local ttl, now, model, citation = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local bad = type_error()
@@ -19,7 +19,8 @@ end
 return {
   redis.call('HGETALL', K_META),
   redis.call('HGETALL', K_EMOTION),
-  redis.call('LRANGE', K_ELOG, 0, -1),
+  -- The chatbot needs the recent journey, not years of it: the log is bounded on this hot path.
+  redis.call('LRANGE', K_ELOG, -tonumber(ARGV[5]), -1),
   redis.call('LRANGE', K_MSGS, 0, -1),
   redis.call('ZRANGE', K_MILESTONES, 0, -1),
   redis.call('ZRANGE', K_BREAKTHROUGHS, 0, -1),

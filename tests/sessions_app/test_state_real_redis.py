@@ -15,7 +15,7 @@ import pytest
 import redis
 from redis.crc import key_slot
 
-from sessions_app.domain import Message, UnreadableEntry
+from sessions_app.domain import Message, Milestone, UnreadableEntry
 from sessions_app.errors import (
     CorruptSession,
     NoteConflict,
@@ -108,7 +108,7 @@ def test_every_write_refreshes_one_ttl_on_all_keys_of_the_session(real_redis: re
     assert max(ttls.values()) - min(ttls.values()) < 1000
 
 
-def test_reads_never_extend_retention(real_redis: redis.Redis) -> None:
+def test_reads_and_therapist_notes_never_extend_retention(real_redis: redis.Redis) -> None:
     manager = ConversationStateManager(real_redis, ttl_seconds=1000)
     session_id = manager.initialize_session("alice", model="haiku")
     manager.append_message("alice", session_id, role="user", content="hi")
@@ -116,12 +116,17 @@ def test_reads_never_extend_retention(real_redis: redis.Redis) -> None:
         real_redis.pexpire(key, 50_000)
 
     manager.read_session("alice", session_id, with_citations=True)
+    manager.update_context_snapshot(
+        "alice", session_id, session_notes="therapist note", extend_retention=False
+    )
     manager.get_user_sessions("alice")
     manager.get_session_stats("alice", session_id)
     manager.get_message_history("alice", session_id)
     manager.export_json("alice", session_id)
 
-    assert all(ttl <= 50_000 for ttl in _pttls(real_redis, "alice", session_id).values())
+    ttls = _pttls(real_redis, "alice", session_id)
+    assert SessionKeys.for_session("alice", session_id).citations in ttls  # re-created by the note save
+    assert all(40_000 < ttl <= 50_000 for ttl in ttls.values()), ttls
 
 
 def test_a_whole_session_expires_together_and_reads_say_so(real_redis: redis.Redis) -> None:
@@ -171,18 +176,73 @@ def test_a_key_of_the_wrong_type_degrades_reads_and_refuses_writes_whole(real_re
     manager = ConversationStateManager(real_redis)
     session_id = manager.initialize_session("alice", model="haiku")
     manager.append_message("alice", session_id, role="user", content="hi")
+    manager.record_milestone("alice", session_id, description="kept")
     keys = SessionKeys.for_session("alice", session_id)
-    real_redis.delete(keys.milestones)
-    real_redis.set(keys.milestones, "i am a string")
+    real_redis.delete(keys.messages)
+    real_redis.set(keys.messages, "i am a string")
     before = dump_keys(real_redis, "alice", session_id)
 
     state = manager.read_session("alice", session_id)
     with pytest.raises(CorruptSession):
+        manager.append_message(
+            "alice", session_id, role="user", content="after", emotion="happy", intensity=0.1, confidence=0.1
+        )
+    with pytest.raises(CorruptSession):
         manager.append_message("alice", session_id, role="user", content="after")
 
-    assert [m.content for m in state.messages if isinstance(m, Message)] == ["hi"]
-    assert isinstance(state.milestones[0], UnreadableEntry)
+    assert isinstance(state.messages[0], UnreadableEntry)
+    assert [m.description for m in state.milestones if isinstance(m, Milestone)] == ["kept"]
     assert dump_keys(real_redis, "alice", session_id) == before  # nothing half-written
+
+
+@pytest.mark.parametrize(
+    "corrupt",
+    [
+        "metadata",
+        "emotion",
+        "emotion_log",
+        "citations",
+        "milestones",
+        "breakthroughs",
+        "context_snapshot",
+        "message_ids",
+        "overflow",
+    ],
+)
+def test_no_write_is_ever_half_applied_whatever_key_is_corrupt(real_redis: redis.Redis, corrupt: str) -> None:
+    manager = ConversationStateManager(real_redis, window=2)
+    session_id = manager.initialize_session("alice", model="haiku")
+    for i in range(3):
+        manager.append_message("alice", session_id, role="user", content=f"m{i}")
+    key = getattr(SessionKeys.for_session("alice", session_id), corrupt)
+    real_redis.delete(key)
+    real_redis.set(key, "wrong type")
+    writes: list[Callable[[], object]] = [
+        lambda: manager.append_message(
+            "alice", session_id, role="user", content="x", emotion="happy", intensity=0.1, confidence=0.1
+        ),
+        lambda: manager.update_emotion("alice", session_id, emotion="happy", intensity=0.1, confidence=0.1),
+        lambda: manager.record_milestone("alice", session_id, description="x"),
+        lambda: manager.record_breakthrough(
+            "alice", session_id, description="x", category="self_compassion", confidence=0.5
+        ),
+        lambda: manager.update_context_snapshot("alice", session_id, session_notes="x"),
+        lambda: manager.update_context_snapshot(
+            "alice", session_id, session_notes="x", extend_retention=False
+        ),
+        lambda: manager.resume_session("alice", session_id, model="other"),
+        lambda: manager.close_session("alice", session_id),
+    ]
+    for write in writes:
+        before = {k: v for k, v in dump_keys(real_redis, "alice", session_id).items()}
+        ttls_before = _pttls(real_redis, "alice", session_id)
+        try:
+            write()
+        except CorruptSession:
+            assert dump_keys(real_redis, "alice", session_id) == before
+            assert all(
+                abs(ttls_before[k] - t) < 2000 for k, t in _pttls(real_redis, "alice", session_id).items()
+            )
 
 
 def test_all_keys_of_a_user_live_in_one_cluster_slot() -> None:
