@@ -341,13 +341,16 @@ def profile(url: str, iterations: int, warmup: int) -> None:
     now = datetime.now(UTC).isoformat()
 
     # --- append: the real script and variants with one part cut out, on equal arguments.
-    no_types = ("local bad = type_error() or writable_error(false)", "local bad = writable_error(false)")
+    no_types = (
+        "if ARGV[7] == '1' then bad = type_error(2, 3, 4, 5, 10) else bad = type_error(4, 5, 10) end",
+        "bad = nil",
+    )
     no_ttl = ("refresh_ttl(ttl)\nreturn {'ok'", "return {'ok'")
     no_msgids = ("redis.call('HSET', K_MSGIDS, message_id, seq)\n", "")
     real = script_source("append_message", shebang=True)
     variants: dict[str, str | None] = {
         "append script as shipped": real,
-        "  without type_error()   (11 x TYPE)": without(real, no_types),
+        "  without type_error()   (3-5 x TYPE)": without(real, no_types),
         "  without refresh_ttl()  (11 x EXPIRE)": without(real, no_ttl),
         "  without both": without(real, no_types, no_ttl),
         "  without both and the id hash (HSET)": without(real, no_types, no_ttl, no_msgids),
@@ -417,7 +420,7 @@ def profile(url: str, iterations: int, warmup: int) -> None:
     fill_window(manager, full)
     rkeys = SessionKeys.for_session(USER, full)
     resume_script = manager._script("resume_session")
-    resume_args: list[EncodableT] = [manager.ttl_seconds, now, "", '{"citation_id":"c"}']
+    resume_args: list[EncodableT] = [manager.ttl_seconds, now, "", '{"citation_id":"c"}', manager.window]
     parts = list(resume_script(keys=rkeys.all(), args=resume_args))
     rops: dict[str, Callable[[int], object]] = {
         "PING": lambda i: client.ping(),
