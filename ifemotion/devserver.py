@@ -79,6 +79,7 @@ def main() -> None:
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
+        manage("seed_demo_accounts", env=env)
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:

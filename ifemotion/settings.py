@@ -28,6 +28,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "ifemotion.accounts",
     "sessions_app",
     "exports_app",
@@ -41,9 +44,52 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ifemotion.accounts.middleware.SessionTimeoutMiddleware",
+    "ifemotion.accounts.middleware.MFARequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "ifemotion.accounts.middleware.ContentSecurityPolicyMiddleware",
+    # axes last: it turns a lockout raised during authenticate() into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Identity, authentication and access (dashboard) ---------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # axes first: it refuses locked-out credentials before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "sessions:list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+# Roles that must pass TOTP two-factor after the password. Empty it (MFA_REQUIRED_ROLES=) to disable.
+MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "admin"])
+EXPORT_ROLES = env_list("EXPORT_ROLES", ["therapist", "clinician"])
+BREAK_GLASS_ROLES = env_list("BREAK_GLASS_ROLES", ["therapist", "clinician"])
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
+OTP_TOTP_ISSUER = "IF.emotion Clinician"
+# Automatic logoff: idle and absolute limits, enforced server-side by SessionTimeoutMiddleware.
+# Django sessions live in the database (never in Redis): with Redis down people can still log in
+# and read archived records.
+SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60, minimum=60)
+SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 3600, minimum=300)
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Login lockout (django-axes, database handler: works while Redis is down).
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
+)
+# --- end of Identity ------------------------------------------------------------------------------
 
 ROOT_URLCONF = "ifemotion.urls"
 WSGI_APPLICATION = "ifemotion.wsgi.application"
@@ -69,6 +115,14 @@ if not DATABASE_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{VAR_DIR / 'db.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock at BEGIN (no "database is locked" upgrade failures between gunicorn
+    # workers, and the audit chain is appended in order); WAL lets readers proceed meanwhile.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: live conversation state. One URL configures the cache and the state layer. ----------
@@ -77,8 +131,8 @@ REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0, minimum=0.05)
 REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5, minimum=0.05)
 REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 50, minimum=1)
 # Scale-out: a Redis Cluster (comma-separated host:port seeds) or Sentinel-managed Redis. Either one
-# replaces REDIS_URL for live state; the Django cache then follows the Sentinel primary, or, on a
-# cluster, uses the database (django-redis does not speak the cluster protocol).
+# replaces REDIS_URL for live state; the Django cache (rate-limit counters) then uses the database,
+# since django-redis speaks neither the cluster protocol nor follows a failover by itself.
 REDIS_CLUSTER_NODES = env_list("REDIS_CLUSTER_NODES", [])
 REDIS_SENTINELS = env_list("REDIS_SENTINELS", [])
 REDIS_SENTINEL_MASTER = env_str("REDIS_SENTINEL_MASTER", "mymaster")
@@ -120,6 +174,35 @@ STATE_MESSAGE_WINDOW = env_int("STATE_MESSAGE_WINDOW", 100, minimum=1)
 STATE_MAX_MESSAGE_CHARS = env_int("STATE_MAX_MESSAGE_CHARS", 20_000, minimum=1)
 STATE_MAX_NOTE_CHARS = env_int("STATE_MAX_NOTE_CHARS", 50_000, minimum=1)
 
+# --- Archive: the record of truth in the database, searchable in ChromaDB (see README) ----------
+# Sessions whose TTL is below this margin are snapshotted; /healthz fails when the archiver's last
+# completed pass is older than it.
+ARCHIVE_MARGIN_SECONDS = env_int("ARCHIVE_MARGIN_SECONDS", 24 * 3600, minimum=60)
+# A closed, fully archived session idle this long is removed from Redis (0: as soon as archived).
+ARCHIVE_DELETE_CLOSED_AFTER_SECONDS = env_int("ARCHIVE_DELETE_CLOSED_AFTER_SECONDS", 24 * 3600, minimum=0)
+ARCHIVE_BATCH_SIZE = env_int("ARCHIVE_BATCH_SIZE", 1000, minimum=1)
+ARCHIVE_LOCK_SECONDS = env_int("ARCHIVE_LOCK_SECONDS", 600, minimum=10)
+CHROMA_PATH = Path(env_str("CHROMA_PATH", str(VAR_DIR / "chroma")))
+CHROMA_URL = env_str("CHROMA_URL")  # e.g. http://127.0.0.1:8001; empty: embedded PersistentClient
+CHROMA_TIMEOUT_SECONDS = env_float("CHROMA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
+# "auto": ChromaDB's default model if it is already on disk, else "lexical"; "default"; "lexical".
+CHROMA_EMBEDDING = env_str("CHROMA_EMBEDDING", "auto").strip().lower()
+if CHROMA_EMBEDDING not in {"auto", "default", "lexical"}:
+    raise ImproperlyConfigured(f"CHROMA_EMBEDDING must be auto, default or lexical, not {CHROMA_EMBEDDING!r}")
+# --- end of Archive ----------------------------------------------------------------------------------
+
+# --- Exports: Markdown / PDF / JSON downloads (exports_app; see README "Exports") ----------------
+# Each PDF renders in a separate process with these limits; beyond them the user is told to export a
+# smaller range (HTTP 503 page) and the worker stays healthy.
+PDF_RENDER_TIMEOUT_SECONDS = env_float("PDF_RENDER_TIMEOUT_SECONDS", 60.0, minimum=1.0)
+PDF_RENDER_MEMORY_MB = env_int("PDF_RENDER_MEMORY_MB", 2048, minimum=256)  # address space of the renderer
+# Refused before rendering starts (cheap, clear): more messages or more HTML than this.
+PDF_MAX_MESSAGES = env_int("PDF_MAX_MESSAGES", 5000, minimum=1)
+PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 16 * 1024 * 1024, minimum=1024)
+# The session-list download: at most this many sessions in one ZIP.
+EXPORT_ZIP_MAX_SESSIONS = env_int("EXPORT_ZIP_MAX_SESSIONS", 50, minimum=1)
+# --- end of Exports ------------------------------------------------------------------------------
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -144,6 +227,9 @@ X_FRAME_OPTIONS = "DENY"
 if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # __Host- cookies: Secure, path /, no Domain: a sibling subdomain cannot plant or read them.
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
@@ -156,4 +242,21 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    # axes logs every login at INFO, with usernames: the audit log is the place for that.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- HTTP API for the chatbot (sessions_app/api.py; see README "HTTP API for the chatbot") -------
+INSTALLED_APPS += ["ninja"]  # serves the API docs page's Swagger UI files locally, never from a CDN
+# Request bodies above this size are refused with 413 before they are read.
+API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
+# Requests per token per minute (fixed window, counted in API_CACHE); more → 429 + Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
+# The Django cache holding the rate-limit counters and the token-revocation marker.
+API_CACHE = env_str("API_CACHE", "default")
+# A process remembers a verified token this long (0: ask the database on every request). A revocation
+# reaches every process at its next request; this bounds it only if Redis was down while revoking.
+API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
+# Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
+API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
+# --- end of HTTP API ---------------------------------------------------------------------------------

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from sessions_app.errors import StateUnavailable
 from sessions_app.redis_conn import get_redis, translate_errors
@@ -18,11 +21,16 @@ def check_redis() -> dict[str, Any]:
         with translate_errors("health check"):
             client = get_redis()
             client.ping()
-            policy = client.config_get("maxmemory-policy").get(b"maxmemory-policy", b"")
-            aof = client.config_get("appendonly").get(b"appendonly", b"")
+            # redis-py types CONFIG GET as str keys; our clients return bytes (decode_responses off).
+            config: dict[Any, Any] = {
+                **client.config_get("maxmemory-policy"),
+                **client.config_get("appendonly"),
+            }
+            policy = config.get(b"maxmemory-policy", b"")
+            aof = config.get(b"appendonly", b"")
     except StateUnavailable:
         return {"ok": False, "error": "Redis is unreachable"}
-    except Exception:  # noqa: BLE001 - CONFIG may be disabled by ACLs; reachability is what counts
+    except Exception:  # CONFIG may be disabled by ACLs; reachability is what counts
         return {"ok": True, "warnings": ["could not read Redis configuration"]}
     warnings = []
     if policy not in (b"noeviction", "noeviction"):
@@ -36,7 +44,61 @@ def check_database() -> dict[str, Any]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-    except Exception:  # noqa: BLE001 - any driver error means "down"; logged without details
+    except Exception:  # any driver error means "down"; logged without details
         logger.exception("database health check failed")
         return {"ok": False, "error": "database is unreachable"}
     return {"ok": True}
+
+
+def check_chroma() -> dict[str, Any]:
+    """The search index. Its outage delays search only; archiving to the database goes on."""
+    from sessions_app import indexer, search_index
+
+    result = search_index.heartbeat()
+    try:
+        result["index_pending"] = indexer.pending()
+    except Exception:  # the database check reports database trouble
+        logger.warning("could not count rows waiting for the search index")
+    return result
+
+
+def check_archiver(*, now: datetime | None = None) -> dict[str, Any]:
+    """Time since the archiver's last completed pass; too long and live records may expire unarchived."""
+    from sessions_app.models import ArchiverHeartbeat
+
+    margin = int(settings.ARCHIVE_MARGIN_SECONDS)
+    try:
+        beat = (
+            ArchiverHeartbeat.objects.filter(last_finished_at__isnull=False)
+            .order_by("-last_finished_at")
+            .first()
+        )
+    except Exception:  # the database check reports database trouble
+        return {"ok": False, "error": "the archiver's status cannot be read"}
+    if beat is None or beat.last_finished_at is None:
+        return {"ok": False, "error": "the archiver has never completed a pass", "margin_seconds": margin}
+    lag = ((now or timezone.now()) - beat.last_finished_at).total_seconds()
+    result: dict[str, Any] = {
+        "ok": lag <= margin,
+        "lag_seconds": round(max(0.0, lag), 1),
+        "margin_seconds": margin,
+        "last_pass": beat.last_finished_at.isoformat(),
+        "last_pass_failures": beat.failures,
+    }
+    if lag > margin:
+        result["error"] = "the archiver is late: live records may expire before they are archived"
+    if beat.failures:
+        result["warnings"] = [f"{beat.failures} sessions failed to archive in the last pass (see its log)"]
+    return result
+
+
+def health_report() -> tuple[bool, dict[str, Any]]:
+    """Every check for ``/healthz``: healthy only when all stores are up and the archiver is on time."""
+    checks = {
+        "redis": check_redis(),
+        "database": check_database(),
+        "chroma": check_chroma(),
+        "archiver": check_archiver(),
+    }
+    healthy = all(check["ok"] for check in checks.values())
+    return healthy, checks

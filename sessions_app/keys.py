@@ -103,3 +103,8 @@ def metadata_pattern() -> str:
 def parse_metadata_key(key: str) -> tuple[str, str] | None:
     match = re.fullmatch(r"session:\{([A-Za-z0-9_-]{1,64})\}:([A-Za-z0-9_-]{1,64}):metadata", key)
     return (match.group(1), match.group(2)) if match else None
+
+
+def archive_lock(user_id: str, session_id: str) -> str:
+    """The archiver's per-session lock. It shares the ``{user_id}`` hash tag with the session's keys."""
+    return f"archive:lock:{{{check_id(user_id, 'user_id')}}}:{check_id(session_id, 'session_id')}"

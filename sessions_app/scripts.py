@@ -14,15 +14,21 @@ SCRIPT_NAMES = (
     "update_context",
     "close_session",
     "resume_session",
+    "archive_read",
+    "archive_trim",
+    "read_history",
     "read_session",
 )
-READ_ONLY = frozenset({"read_session"})
+READ_ONLY = frozenset({"read_session", "archive_read", "read_history"})
+# The archiver frees memory (it trims what the database holds), so it must run when Redis is full.
+ALLOW_OOM = frozenset({"archive_trim"})
 
 # With the shebang, Redis 7 refuses a writing script up front when it is out of memory
 # (noeviction), instead of failing at its first write and leaving half a change behind.
 SHEBANG = "#!lua\n"
 # A no-writes script runs while Redis is out of memory and on replicas, and cannot write by mistake.
 READ_ONLY_SHEBANG = "#!lua flags=no-writes\n"
+ALLOW_OOM_SHEBANG = "#!lua flags=allow-oom\n"
 
 
 def _read(name: str) -> str:
@@ -36,4 +42,6 @@ def script_source(name: str, *, shebang: bool) -> str:
     body = _read("_prelude") + "\n" + _read(name)
     if not shebang:
         return body
-    return (READ_ONLY_SHEBANG if name in READ_ONLY else SHEBANG) + body
+    if name in READ_ONLY:
+        return READ_ONLY_SHEBANG + body
+    return (ALLOW_OOM_SHEBANG if name in ALLOW_OOM else SHEBANG) + body

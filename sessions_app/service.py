@@ -12,10 +12,15 @@ from sessions_app.state import ConversationStateManager
 
 @cache
 def get_state_manager() -> ConversationStateManager:
+    # Imported here: the repository itself reaches the manager through this module.
+    from sessions_app.repository import archived_message
+
     return ConversationStateManager(
         get_redis(),
         ttl_seconds=settings.STATE_TTL_SECONDS,
         window=settings.STATE_MESSAGE_WINDOW,
         max_content_chars=settings.STATE_MAX_MESSAGE_CHARS,
         max_note_chars=settings.STATE_MAX_NOTE_CHARS,
+        # A duplicate append of a message already drained to the archive is answered from there.
+        archived_message_lookup=archived_message,
     )

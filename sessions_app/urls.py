@@ -1,10 +1,29 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from sessions_app import views
+
+
+class RecordIdConverter:
+    """Client and session ids: 1-64 of [A-Za-z0-9_-]; anything else is a plain 404."""
+
+    regex = "[A-Za-z0-9_-]{1,64}"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(RecordIdConverter, "rid")
 
 app_name = "sessions"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("sessions/", views.session_list, name="list"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/", views.session_detail, name="detail"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", views.session_notes, name="notes"),
 ]

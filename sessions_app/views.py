@@ -1,21 +1,138 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from sessions_app.health import check_database, check_redis
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_GET, require_POST
+
+from ifemotion.accounts.middleware import passive
+from ifemotion.accounts.models import User
+from sessions_app import dashboard
+from sessions_app.access import NOT_FOUND, check_client_access, readable_client_ids
+from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
+from sessions_app.forms import NotesForm, SessionFilterForm
+from sessions_app.health import health_report
+from sessions_app.listing import list_sessions
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "sessions_app/home.html", {"redis": check_redis(), "database": check_database()})
+    return redirect("sessions:list")
 
 
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    checks = {"redis": check_redis(), "database": check_database()}
-    healthy = all(check["ok"] for check in checks.values())
+    healthy, checks = health_report()
     return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
+
+
+# --- The therapist dashboard ---------------------------------------------------------------------
+# Every record view: decorators -> check_client_access (404 without a grant) -> dashboard service.
+# Record pages send Cache-Control: no-store (never_cache); Redis trouble is a 503 page, not a 500.
+
+
+def _user(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
+    return request.user
+
+
+def _number(request: HttpRequest, name: str) -> int | None:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 9 else None
+
+
+def record_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Map the state layer's errors to pages: not found -> 404, Redis down or corrupt -> 503."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except SessionNotFound:
+            raise Http404(NOT_FOUND) from None
+        except CorruptSession:
+            context = {"problem": "corrupt"}
+            return render(request, "sessions_app/session_unavailable.html", context, status=503)
+        except StateUnavailable:
+            context = {"problem": "unavailable"}
+            return render(request, "sessions_app/session_unavailable.html", context, status=503)
+
+    return wrapper
+
+
+@never_cache
+@login_required
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    client_ids = readable_client_ids(_user(request))
+    form = SessionFilterForm(request.GET or None, client_ids=client_ids)
+    result = list_sessions(client_ids, form.filters(), page=_number(request, "page") or 1)
+    dashboard.record_list_view(request, _user(request), result.page, len(result.rows))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form, "result": result, "query": query.urlencode(), "client_count": len(client_ids),
+        "client_ids": client_ids, "selected_client": form.filters().client,
+    }  # fmt: skip
+    status = 503 if result.live_unavailable else 200
+    return render(request, "sessions_app/session_list.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_GET
+@record_errors
+def session_detail(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    grant = check_client_access(request.user, client_id, purpose="view", request=request)
+    view = dashboard.session_view(grant, session_id, page=_number(request, "tp"))
+    dashboard.record_view(request, grant, session_id)
+    notes = view.state.context
+    form = NotesForm(
+        initial={"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
+    )
+    context = {"grant": grant, "view": view, "form": form, "tp": view.transcript.page}
+    return render(request, "sessions_app/session_detail.html", context)
+
+
+@passive
+@never_cache
+@login_required
+@require_GET
+@record_errors
+def session_live(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    """htmx polling: 204 when nothing changed (one cheap round trip), else the fresh live sections."""
+    grant = check_client_access(request.user, client_id, purpose="view", request=request)
+    if dashboard.live_token(client_id, session_id) == request.GET.get("token"):
+        return HttpResponse(status=204)
+    view = dashboard.session_view(grant, session_id, page=_number(request, "tp"))
+    context = {"grant": grant, "view": view, "tp": view.transcript.page}
+    return render(request, "sessions_app/session_live.html", context)
+
+
+NOTE_STATUS = {"conflict": 409, "unavailable": 503, "invalid": 400, "gone": 409}
+
+
+@never_cache
+@login_required
+@require_POST
+@sensitive_post_parameters("text", "base")
+def session_notes(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    grant = check_client_access(request.user, client_id, purpose="annotate", request=request)
+    form = NotesForm(request.POST)
+    if not form.is_valid():
+        context = {"grant": grant, "form": form, "session_id": session_id}
+        return render(request, "sessions_app/session_notes.html", context, status=400)
+    result = dashboard.save_notes(request, grant, session_id, **form.cleaned_data)
+    if result.outcome == "saved":
+        messages.success(request, "Notes saved.")
+        return redirect("sessions:detail", client_id=client_id, session_id=session_id)
+    context = {"grant": grant, "form": form, "result": result, "session_id": session_id}
+    return render(request, "sessions_app/session_notes.html", context, status=NOTE_STATUS[result.outcome])

@@ -5,3 +5,6 @@ class AccountsConfig(AppConfig):
     name = "ifemotion.accounts"
     label = "accounts"
     verbose_name = "Accounts, access and audit"
+
+    def ready(self) -> None:
+        from ifemotion.accounts import signals  # noqa: F401 - connects the audit receivers

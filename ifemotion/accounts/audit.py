@@ -7,7 +7,7 @@ import json
 import uuid
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.http import HttpRequest
 
 from ifemotion.accounts.models import AuditEvent
@@ -63,10 +63,18 @@ def record(
     client_id: str = "",
     session_id: str = "",
     detail: dict[str, Any] | None = None,
+    durable: bool = True,
 ) -> AuditEvent:
-    """Append one audit event, chained to the previous one by SHA-256."""
+    """Append one audit event, chained to the previous one by SHA-256.
+
+    Appends are serialised (a PostgreSQL advisory lock; on SQLite every transaction takes the write
+    lock at BEGIN, see settings), so two concurrent events never chain to the same predecessor.
+    ``durable=False`` lets PostgreSQL acknowledge the commit before the WAL flush: for per-request
+    API audit rows, whose durability then matches the Redis write they record (AOF everysec).
+    """
     with transaction.atomic():
-        last = AuditEvent.objects.select_for_update().order_by("-id").only("hash").first()
+        _serialise_appends(durable=durable)
+        last = AuditEvent.objects.order_by("-id").only("hash").first()
         event = AuditEvent(
             actor=actor[:150],
             role=role,
@@ -82,6 +90,18 @@ def record(
         event.hash = _digest(event.prev_hash, event)
         event.save(force_insert=True)
     return event
+
+
+AUDIT_CHAIN_LOCK = 7_301_942  # an arbitrary constant naming the audit chain's advisory lock
+
+
+def _serialise_appends(*, durable: bool) -> None:
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [AUDIT_CHAIN_LOCK])
+        if not durable:
+            cursor.execute("SET LOCAL synchronous_commit TO OFF")
 
 
 def verify_chain() -> list[int]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -118,3 +120,28 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor} {self.action}"
+
+
+class BreakGlassGrant(models.Model):
+    """Emergency read-only access to one client's records: reason required, time-boxed, audited.
+
+    Rows are never deleted; ending a grant early sets ``ended_at``. Admins see them all in the admin.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="break_glass_grants")
+    client_id = models.CharField(max_length=64, validators=[client_id_validator], db_index=True)
+    reason = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "client_id", "expires_at"], name="breakglass_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.user.username} → {self.client_id} until {self.expires_at:%Y-%m-%d %H:%M} UTC"
+
+    def is_active(self, now: datetime | None = None) -> bool:
+        moment = now or timezone.now()
+        return self.ended_at is None and self.expires_at > moment

@@ -1,0 +1,207 @@
+"""The content of an export, shared by the Markdown and the PDF renderers so both show the same thing.
+
+Everything here is plain data: user text is kept raw (each renderer escapes it its own way).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from exports_app.canonical import record_data, record_sha256
+from exports_app.errors import InvalidRange
+from exports_app.records import ExportContext, ExportRecord, TranscriptItem, seq_gaps
+from sessions_app.domain import (
+    Breakthrough,
+    EmotionTransition,
+    Message,
+    Milestone,
+    Role,
+    UnreadableEntry,
+)
+
+TITLE = "IF.emotion Conversation Export"
+DASH = "\u2013"  # en dash, for ranges
+ROLE_LABELS = {Role.USER: "Client", Role.ASSISTANT: "IF.emotion", Role.SYSTEM: "System"}
+
+
+def utc(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def compact_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def out_of_ten(value: float | None) -> str:
+    return "—" if value is None else f"{round(value * 10)}/10"
+
+
+def two_places(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+@dataclass(frozen=True)
+class TranscriptEntry:
+    """One block of the transcript: a message, an unreadable entry, or a gap we found."""
+
+    kind: str  # "message" | "unreadable" | "gap"
+    heading: str
+    text: str = ""
+    meta: str = ""
+    citation_id: str = ""
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class ExportDocument:
+    record: ExportRecord
+    context: ExportContext
+    data: dict[str, Any]
+    record_sha256: str
+    header: list[tuple[str, str]]
+    transitions: list[EmotionTransition]
+    milestones: list[Milestone]
+    breakthroughs: list[Breakthrough]
+    unreadable_journey: int
+    entries: list[TranscriptEntry]
+    shown_messages: int
+    range_label: str
+    context_fields: list[tuple[str, str]]
+    notes_meta: str
+    export_citation: str
+
+    @property
+    def generated_at(self) -> str:
+        return utc(self.context.generated_at)
+
+
+def _selected(record: ExportRecord, context: ExportContext) -> list[TranscriptItem]:
+    low, high = context.seq_from, context.seq_to
+    if low is not None and high is not None and low > high:
+        raise InvalidRange(f"the message range {low}{DASH}{high} is empty: 'from' is after 'to'")
+    if low is None and high is None:
+        return list(record.transcript)
+    lo = low if low is not None else 1
+    hi = high if high is not None else record.state.metadata.message_count
+    # Unreadable entries have no seq: they belong to a range only when the whole transcript is shown.
+    return [m for m in record.transcript if isinstance(m, Message) and lo <= m.seq <= hi]
+
+
+def _entries(
+    record: ExportRecord, items: list[TranscriptItem], context: ExportContext
+) -> list[TranscriptEntry]:
+    gaps = seq_gaps(record)
+    lo = context.seq_from or 1
+    hi = context.seq_to or record.state.metadata.message_count
+    pending = [(a, b) for a, b in gaps if b >= lo and a <= hi]
+    entries: list[TranscriptEntry] = []
+
+    def flush_gaps(before_seq: int | None) -> None:
+        while pending and (before_seq is None or pending[0][0] < before_seq):
+            a, b = pending.pop(0)
+            a, b = max(a, lo), min(b, hi)
+            label = f"Message {a}" if a == b else f"Messages {a}{DASH}{b}"
+            entries.append(TranscriptEntry(kind="gap", heading=f"{label}: missing from the record"))
+
+    for item in items:
+        if isinstance(item, UnreadableEntry):
+            entries.append(
+                TranscriptEntry(
+                    kind="unreadable",
+                    heading=f"Unreadable entry (stored position {item.position})",
+                    text=f"This {item.kind} could not be decoded ({item.reason}); it is kept for review.",
+                )
+            )
+            continue
+        flush_gaps(item.seq)
+        role = ROLE_LABELS.get(item.role, str(item.role))
+        meta = ""
+        if item.emotion is not None:
+            meta = (
+                f"Emotion: {item.emotion.value}, intensity {out_of_ten(item.intensity)}, "
+                f"confidence {two_places(item.confidence)}"
+            )
+        entries.append(
+            TranscriptEntry(
+                kind="message",
+                heading=f"Message {item.seq} · {role} · {utc(item.timestamp)}",
+                text=item.content,
+                meta=meta,
+                citation_id=item.citation_id,
+                seq=item.seq,
+            )
+        )
+    flush_gaps(None)
+    return entries
+
+
+def _range_label(record: ExportRecord, items: list[TranscriptItem]) -> tuple[str, int]:
+    seqs = [m.seq for m in items if isinstance(m, Message)]
+    total = record.state.metadata.message_count
+    if not seqs:
+        return f"No messages shown ({total} recorded).", 0
+    return f"Messages {min(seqs)}{DASH}{max(seqs)} of {total} ({len(seqs)} shown).", len(seqs)
+
+
+def build_document(record: ExportRecord, context: ExportContext) -> ExportDocument:
+    meta = record.state.metadata
+    data = record_data(record)
+    digest = record_sha256(data)
+    items = _selected(record, context)
+    range_label, shown = _range_label(record, items)
+    duration = max(0.0, (meta.last_updated - meta.started_at).total_seconds()) / 60
+    if record.live_unavailable:
+        source = "archive only: live records were unavailable, newer messages may exist"
+    elif record.source == "live":
+        source = "live record"
+    else:
+        source = "archive (the live record has expired)"
+    header = [
+        ("Client", meta.user_id),
+        ("Session ID", meta.session_id),
+        ("Started", utc(meta.started_at)),
+        ("Last Updated", utc(meta.last_updated)),
+        ("Duration", f"{duration:.1f} minutes"),
+        ("Status", meta.status.value),
+        ("Model", meta.last_model or "—"),
+        ("Source", source),
+        ("Messages", range_label.removeprefix("Messages ")),
+        ("Generated", f"{utc(context.generated_at)} by {context.requested_by}"),
+    ]
+    journey = (*record.state.emotion_log, *record.state.milestones, *record.state.breakthroughs)
+    ctx = record.state.context
+    context_fields = [
+        ("Current theme", ctx.current_theme),
+        ("Therapeutic focus", ctx.therapeutic_focus),
+        ("Client state summary", ctx.client_state_summary),
+        ("Session notes", ctx.session_notes),
+    ]
+    notes_meta = f"version {ctx.version}"
+    if ctx.notes_updated_by:
+        notes_meta += f", last edited by {ctx.notes_updated_by}"
+    if ctx.last_summarized is not None:
+        notes_meta += f", last summarised {utc(ctx.last_summarized)}"
+    return ExportDocument(
+        record=record,
+        context=context,
+        data=data,
+        record_sha256=digest,
+        header=header,
+        transitions=[t for t in record.state.emotion_log if isinstance(t, EmotionTransition)],
+        milestones=[m for m in record.state.milestones if isinstance(m, Milestone)],
+        breakthroughs=sorted(
+            (b for b in record.state.breakthroughs if isinstance(b, Breakthrough)),
+            key=lambda b: (-b.confidence, b.at),
+        ),
+        unreadable_journey=sum(isinstance(x, UnreadableEntry) for x in journey),
+        entries=_entries(record, items, context),
+        shown_messages=shown,
+        range_label=range_label,
+        context_fields=context_fields,
+        notes_meta=notes_meta,
+        export_citation=f"if://export/{meta.session_id}/{context.export_id}",
+    )

@@ -1,0 +1,75 @@
+"""Escaping user text for CommonMark so that it can only ever be text.
+
+We do not rely on HTML sanitising: every character that CommonMark (or the common GFM extensions:
+tables, strikethrough, autolinks, math) could give a meaning is neutralised, so a message cannot
+create a heading, list, quote, code block fence, thematic break, link, image, autolink, HTML or
+entity. ``<``, ``>`` and ``&`` become entities (``&lt;``...), which also keeps python-markdown, which
+does not know ``\\<``, from seeing HTML. Block structure that can only start a line (``#``, ``-``,
+``+``, ``=``, ``1.``) is escaped where it starts a line. Exported text is always placed behind a prefix
+we generate (``> `` of a message block or the indent of a list item), so it never starts a block of
+its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from exports_app.text import visible, visible_line
+
+# Backslash-escapable ASCII punctuation with meaning anywhere in a line (CommonMark + GFM + math).
+_INLINE = {c: "\\" + c for c in "\\`*_[]|~@$!{}"}
+_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+_TABLE = str.maketrans({**_INLINE, **_ENTITIES})
+# What can open a block when it is the first thing on a line (after up to any indentation).
+_LINE_START = re.compile(r"^([ \t]*)([#+\-=])")
+_ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])")
+# GFM turns "www." and "scheme://" into links by itself: break both up.
+_WWW = re.compile(r"(?i)\b(www)\.")
+_SCHEME = re.compile(r":(?=//)")
+
+
+def escape_inline(text: str) -> str:
+    """One line of user text as inert CommonMark inline content (no line structure)."""
+    return _autolinks(visible_line(text).translate(_TABLE))
+
+
+def _autolinks(escaped: str) -> str:
+    return _SCHEME.sub(r"\\:", _WWW.sub(r"\1\\.", escaped))
+
+
+def _escape_line(line: str) -> str:
+    escaped = _autolinks(line.translate(_TABLE))
+    escaped = _LINE_START.sub(r"\1\\\2", escaped)
+    return _ORDERED.sub(r"\1\\\2", escaped)
+
+
+def escape_lines(text: str) -> list[str]:
+    """User text as escaped lines; blank lines come back as ``""`` (paragraph breaks)."""
+    return [_escape_line(line) if line.strip() else "" for line in visible(text).split("\n")]
+
+
+def block(text: str, first_prefix: str, rest_prefix: str) -> list[str]:
+    """Escaped text behind our prefixes, line breaks kept as hard breaks (a trailing backslash)."""
+    lines = escape_lines(text)
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        return [first_prefix.rstrip()]
+    out: list[str] = []
+    for index, line in enumerate(lines):
+        prefix = first_prefix if index == 0 else rest_prefix
+        if not line:
+            out.append(rest_prefix.rstrip())
+            continue
+        following = lines[index + 1] if index + 1 < len(lines) else ""
+        out.append(prefix + line + ("\\" if following else ""))
+    return out
+
+
+def code_span(text: str) -> str:
+    """An identifier (citation id, message id) as a code span: inert in every Markdown flavour."""
+    value = visible_line(text)
+    longest = max((len(run) for run in re.findall(r"`+", value)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if value.startswith(("`", " ")) or value.endswith(("`", " ")) or longest else ""
+    return f"{fence}{pad}{value}{pad}{fence}"

@@ -1,0 +1,496 @@
+"""The HTTP API of the chatbot backend: write and resume conversation state from any language.
+
+Thin handlers: validate (ninja Schemas) → state layer (``service.get_state_manager()``) → Schema out.
+Every typed error of the state layer has one answer in the error shape of ``api_auth.error_response``;
+the table is in the README ("HTTP API for the chatbot"). Mounted at ``/api/v1/`` by ``ifemotion/urls.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.urls import URLPattern, URLResolver, re_path
+from ninja import NinjaAPI, Path, Query, Status
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from sessions_app import api_sources, service
+from sessions_app.api_auth import (
+    ApiError,
+    BearerAuth,
+    JsonParser,
+    UnsupportedMediaType,
+    error_response,
+    guarded,
+    note_subject,
+    request_token,
+    retry_after,
+)
+from sessions_app.api_schemas import (
+    ID_DESCRIPTION,
+    ID_REGEX,
+    AppendOut,
+    BreakthroughIn,
+    BreakthroughOut,
+    CitationListOut,
+    CitationOut,
+    CitationQuery,
+    CloseOut,
+    ContextOut,
+    ContextPatchIn,
+    EmotionIn,
+    EmotionOut,
+    ErrorOut,
+    Label,
+    MessageIn,
+    MessageOut,
+    MilestoneIn,
+    MilestoneOut,
+    SessionCreateIn,
+    SessionListOut,
+    SessionOut,
+    SessionStateOut,
+    SessionSummaryOut,
+)
+from sessions_app.domain import SessionStatus
+from sessions_app.errors import (
+    ContentTooLarge,
+    CorruptSession,
+    InvalidInput,
+    NoteConflict,
+    SessionAlreadyExists,
+    SessionClosed,
+    SessionNotFound,
+    StateError,
+    StateReadOnly,
+    StateStorageFull,
+    StateUnavailable,
+)
+
+logger = logging.getLogger(__name__)
+
+DESCRIPTION = """\
+Write and resume the conversation state of IF.emotion from any language.
+
+Authenticate with `Authorization: Bearer <token>` (create one with
+`manage.py create_api_token NAME --scope write|read`). Read tokens may only GET.
+Errors are `{"error": {"code", "message", "field"?}}`; a 503 carries `Retry-After`.
+Always send a `message_id` and retry with the same one after a timeout: it is stored once.
+"""
+
+api = NinjaAPI(
+    title="IF.emotion Clinician API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    auth=BearerAuth(),
+    parser=JsonParser(),
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+UserId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
+SessionId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
+
+ERRORS: dict[int, type[ErrorOut]] = {
+    status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503, 507)
+}
+
+SESSION = "/sessions/{user_id}/{session_id}"
+
+
+# ---------------------------------------------------------------------------- endpoints
+
+
+@api.post("/sessions", response={201: SessionOut, **ERRORS}, tags=["sessions"], operation_id="createSession")
+def create_session(request: HttpRequest, payload: SessionCreateIn) -> Status[SessionOut]:
+    """Start a session. With your own `session_id`, a second create answers 409 `session_exists`."""
+    note_subject(request, user_id=payload.user_id, session_id=payload.session_id)
+    manager = service.get_state_manager()
+    session_id = manager.initialize_session(
+        payload.user_id, model=payload.model, session_id=payload.session_id
+    )
+    note_subject(request, user_id=payload.user_id, session_id=session_id)
+    return Status(201, SessionOut.of(manager.read_session(payload.user_id, session_id).metadata))
+
+
+@api.post(
+    f"{SESSION}/messages",
+    response={201: AppendOut, 200: AppendOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="appendMessage",
+)
+def append_message(
+    request: HttpRequest, user_id: UserId, session_id: SessionId, payload: MessageIn
+) -> Status[AppendOut]:
+    """Append a message (with an optional emotion update in the same atomic step).
+
+    201: stored now. 200: a message with this `message_id` was stored before; nothing new is stored and
+    the stored message is returned.
+    """
+    feeling = payload.emotion
+    result = service.get_state_manager().append_message_result(
+        user_id,
+        session_id,
+        role=payload.role,
+        content=payload.content,
+        message_id=payload.message_id,
+        emotion=feeling.emotion if feeling else None,
+        intensity=feeling.intensity if feeling else None,
+        confidence=feeling.confidence if feeling else None,
+    )
+    out = AppendOut(**MessageOut.of(result.message).model_dump(), created=result.created)
+    return Status(201 if result.created else 200, out)
+
+
+@api.put(
+    f"{SESSION}/emotion",
+    response={200: EmotionOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="updateEmotion",
+)
+def update_emotion(
+    request: HttpRequest, user_id: UserId, session_id: SessionId, payload: EmotionIn
+) -> EmotionOut:
+    """Set the client's current emotion; the transition is logged with a citation."""
+    state = service.get_state_manager().update_emotion(
+        user_id,
+        session_id,
+        emotion=payload.emotion,
+        intensity=payload.intensity,
+        confidence=payload.confidence,
+    )
+    return EmotionOut.of(state)
+
+
+@api.post(
+    f"{SESSION}/milestones",
+    response={201: MilestoneOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="recordMilestone",
+)
+def record_milestone(
+    request: HttpRequest, user_id: UserId, session_id: SessionId, payload: MilestoneIn
+) -> Status[MilestoneOut]:
+    milestone = service.get_state_manager().record_milestone(
+        user_id, session_id, description=payload.description, emotion=payload.emotion
+    )
+    return Status(201, MilestoneOut.of(milestone))
+
+
+@api.post(
+    f"{SESSION}/breakthroughs",
+    response={201: BreakthroughOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="recordBreakthrough",
+)
+def record_breakthrough(
+    request: HttpRequest, user_id: UserId, session_id: SessionId, payload: BreakthroughIn
+) -> Status[BreakthroughOut]:
+    breakthrough = service.get_state_manager().record_breakthrough(
+        user_id,
+        session_id,
+        description=payload.description,
+        category=payload.category,
+        confidence=payload.confidence,
+        evidence=payload.evidence,
+    )
+    return Status(201, BreakthroughOut.of(breakthrough))
+
+
+@api.patch(
+    f"{SESSION}/context",
+    response={200: ContextOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="updateContext",
+)
+def update_context(
+    request: HttpRequest, user_id: UserId, session_id: SessionId, payload: ContextPatchIn
+) -> ContextOut:
+    """Change fields of the context snapshot if its version is still `expected_version`.
+
+    On a conflict nothing is written and the answer is 409 `version_conflict` with `error.current`,
+    the snapshot as it is now: merge, then send again with `current.version`.
+    """
+    fields = payload.model_dump(exclude_none=True, exclude={"expected_version", "author"})
+    token = request_token(request)
+    author = payload.author or (f"token:{token.name}" if token else None)
+    snapshot = service.get_state_manager().update_context_snapshot(
+        user_id, session_id, expected_version=payload.expected_version, author=author, **fields
+    )
+    return ContextOut.of(snapshot)
+
+
+@api.get(SESSION, response={200: SessionStateOut, **ERRORS}, tags=["sessions"], operation_id="getSession")
+def get_session(
+    request: HttpRequest,
+    user_id: UserId,
+    session_id: SessionId,
+    model: Annotated[Label | None, Query(description="the model now in use: records a model switch")] = None,
+) -> SessionStateOut:
+    """Resume a session: its whole state in one consistent read.
+
+    With a write token this records the resume (and a model switch, with `?model=`) and extends the
+    session's retention. With a read token it is a plain read that changes nothing (`?model=` → 403).
+    While Redis refuses writes (full or read-only) the state is still returned, with `resumed: false`.
+    A session Redis has forgotten comes from the archive: `source: "archive"`, `read_only: true`;
+    so does an archived session while Redis is unreachable, with `live_unavailable: true` (the live
+    session may be newer). Redis unreachable and nothing archived → 503.
+    """
+    token = request_token(request)
+    writes = token is not None and token.scope == "write"
+    if model is not None and not writes:
+        raise ApiError(
+            403, "insufficient_scope", "recording a model switch needs a write token", field="model"
+        )
+    manager = service.get_state_manager()
+    try:
+        if writes:
+            try:
+                return SessionStateOut.of(
+                    manager.resume_session(user_id, session_id, model=model), resumed=True
+                )
+            except (StateStorageFull, StateReadOnly):
+                # Redis refuses writes (full, read-only) but still reads: resume without recording it.
+                logger.warning("resume of session %s not recorded: Redis refuses writes", session_id)
+        return SessionStateOut.of(manager.read_session(user_id, session_id))
+    except (SessionNotFound, StateUnavailable) as exc:
+        if isinstance(exc, StateStorageFull | StateReadOnly):
+            raise
+        # Redis has forgotten it (or is down): the archive, read-only. Neither has it → 404 (or 503).
+        stored = api_sources.stored_session(user_id, session_id)
+        return SessionStateOut.of(
+            stored.state, source=stored.source, live_unavailable=stored.live_unavailable
+        )
+
+
+@api.post(
+    f"{SESSION}/close", response={200: CloseOut, **ERRORS}, tags=["sessions"], operation_id="closeSession"
+)
+def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) -> CloseOut:
+    """Close the session to chatbot writes (notes may still be written). Closing twice is harmless."""
+    changed = service.get_state_manager().close_session(user_id, session_id)
+    return CloseOut(user_id=user_id, session_id=session_id, status=SessionStatus.CLOSED, changed=changed)
+
+
+@api.get(
+    "/users/{user_id}/sessions",
+    response={200: SessionListOut, **ERRORS},
+    tags=["sessions"],
+    operation_id="listSessions",
+)
+def list_sessions(request: HttpRequest, user_id: UserId) -> SessionListOut:
+    """The user's live sessions (those Redis still holds), newest activity first."""
+    summaries = service.get_state_manager().get_user_sessions(user_id)
+    return SessionListOut(user_id=user_id, sessions=[SessionSummaryOut.of(s) for s in summaries])
+
+
+@api.get(
+    "/citations",
+    response={200: CitationListOut, **ERRORS},
+    tags=["citations"],
+    operation_id="searchCitations",
+)
+def search_citations(request: HttpRequest, filters: Query[CitationQuery]) -> CitationListOut:
+    """Citations of a user (optionally one session), filtered by type and time, oldest first.
+
+    `user_id` is required: session ids are only unique per user. Archived and live citations are
+    searched together, each once; Redis unreachable → 503 (the answer would be incomplete).
+    """
+    note_subject(request, user_id=filters.user_id, session_id=filters.session_id)
+    found = api_sources.search_citations(
+        user_id=filters.user_id,
+        session_id=filters.session_id,
+        citation_type=filters.type,
+        since=filters.since,
+        until=filters.until,
+        limit=filters.limit + 1,
+    )
+    shown = found[: filters.limit]
+    return CitationListOut(
+        citations=[CitationOut.of(c) for c in shown], count=len(shown), truncated=len(found) > filters.limit
+    )
+
+
+# ---------------------------------------------------------------------------- errors
+
+E = TypeVar("E", bound=Exception)
+
+
+def _handler(exc_class: type[E]) -> Callable[[Callable[[E], HttpResponse]], Callable[[E], HttpResponse]]:
+    def register(build: Callable[[E], HttpResponse]) -> Callable[[E], HttpResponse]:
+        api.add_exception_handler(exc_class, lambda request, exc: build(exc))  # type: ignore[arg-type]
+        return build
+
+    return register
+
+
+def unavailable(code: str, message: str) -> HttpResponse:
+    return error_response(503, code, message, headers=retry_after())
+
+
+@_handler(ApiError)
+def _api_error(exc: ApiError) -> HttpResponse:
+    return error_response(exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers)
+
+
+@_handler(AuthenticationError)
+def _unauthorized(exc: AuthenticationError) -> HttpResponse:
+    return error_response(
+        401,
+        "unauthorized",
+        "send a valid API token: Authorization: Bearer <token>",
+        headers={"WWW-Authenticate": 'Bearer realm="ifemotion-api"'},
+    )
+
+
+@_handler(ValidationError)
+def _invalid(exc: ValidationError) -> HttpResponse:
+    first = exc.errors[0] if exc.errors else {}
+    location = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
+    # ("body", "payload", "emotion", "intensity") → "emotion.intensity"; ("path", "user_id") → "user_id"
+    names = [part for part in location[1:] if part not in ("payload", "filters")]
+    if not names and location[:1] == ["body"]:
+        return error_response(400, "invalid_input", "the request body must be a JSON object")
+    field = ".".join(names) or None
+    message = str(first.get("msg", "invalid input")).removeprefix("Value error, ")
+    return error_response(400, "invalid_input", f"{field}: {message}" if field else message, field=field)
+
+
+@_handler(HttpError)
+def _http_error(exc: HttpError) -> HttpResponse:
+    cause = exc.__cause__
+    if isinstance(cause, UnsupportedMediaType):
+        return error_response(415, "unsupported_media_type", str(cause))
+    if isinstance(cause, RequestDataTooBig):
+        return _too_big(cause)
+    if exc.status_code == 400:
+        return error_response(400, "malformed_json", "the request body is not valid UTF-8 JSON")
+    return error_response(exc.status_code, "http_error", exc.message)
+
+
+@_handler(Http404)
+def _not_found(exc: Http404) -> HttpResponse:
+    return error_response(404, "not_found", "no such endpoint")
+
+
+@_handler(RequestDataTooBig)
+def _too_big(exc: RequestDataTooBig) -> HttpResponse:
+    return error_response(413, "body_too_large", "the request body is too large")
+
+
+@_handler(InvalidInput)
+def _invalid_input(exc: InvalidInput) -> HttpResponse:
+    return error_response(400, "invalid_input", exc.message, field=exc.field)
+
+
+@_handler(ContentTooLarge)
+def _content_too_large(exc: ContentTooLarge) -> HttpResponse:
+    return error_response(413, "content_too_large", exc.message, field=exc.field)
+
+
+@_handler(SessionNotFound)
+def _session_not_found(exc: SessionNotFound) -> HttpResponse:
+    return error_response(404, "session_not_found", str(exc))
+
+
+@_handler(SessionAlreadyExists)
+def _session_exists(exc: SessionAlreadyExists) -> HttpResponse:
+    return error_response(409, "session_exists", str(exc), field="session_id")
+
+
+@_handler(SessionClosed)
+def _session_closed(exc: SessionClosed) -> HttpResponse:
+    return error_response(409, "session_closed", str(exc))
+
+
+@_handler(NoteConflict)
+def _note_conflict(exc: NoteConflict) -> HttpResponse:
+    current = ContextOut.of(exc.current).model_dump()
+    return error_response(409, "version_conflict", str(exc), field="expected_version", current=current)
+
+
+@_handler(CorruptSession)
+def _corrupt(exc: CorruptSession) -> HttpResponse:
+    return error_response(422, "corrupt_record", str(exc))
+
+
+@_handler(StateStorageFull)
+def _storage_full(exc: StateStorageFull) -> HttpResponse:
+    return error_response(507, "storage_full", str(exc))
+
+
+@_handler(StateReadOnly)
+def _read_only(exc: StateReadOnly) -> HttpResponse:
+    return unavailable("read_only", str(exc))
+
+
+@_handler(StateUnavailable)
+def _state_unavailable(exc: StateUnavailable) -> HttpResponse:
+    return unavailable("state_unavailable", str(exc))
+
+
+@_handler(StateError)
+def _state_error(exc: StateError) -> HttpResponse:
+    return unavailable("state_refused", str(exc))
+
+
+@_handler(DatabaseError)
+def _database_error(exc: DatabaseError) -> HttpResponse:
+    logger.error("database error in the API: %s", type(exc).__name__)
+    return unavailable("database_unavailable", "the database is temporarily unavailable")
+
+
+@_handler(Exception)
+def _unexpected(exc: Exception) -> HttpResponse:
+    # The traceback without the exception's message: messages can quote input, and input is PHI.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    logger.error("unexpected %s in the API\n%s", type(exc).__name__, frames)
+    return error_response(500, "internal_error", "unexpected server error; it has been logged")
+
+
+# ---------------------------------------------------------------------------- URLs
+
+
+def _api_root(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(
+        {"name": api.title, "version": api.version, "openapi": "openapi.json", "docs": "docs"}
+    )
+
+
+def _unknown_route(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+    """Anything else under /api/v1/: 401 without a token (as everywhere), else a JSON 404."""
+    try:
+        if BearerAuth()(request) is None:
+            return _unauthorized(AuthenticationError())
+    except Exception as exc:  # the same answers as for operations
+        return api.on_exception(request, exc)
+    return _not_found(Http404())
+
+
+def _build_urls() -> list[URLPattern | URLResolver]:
+    patterns, _app_name, _namespace = api.urls
+    built: list[URLPattern | URLResolver] = []
+    for pattern in patterns:
+        if not isinstance(pattern, URLPattern) or pattern.name in ("openapi-json", "openapi-view"):
+            built.append(pattern)
+        elif pattern.name == "api-root":
+            built.append(URLPattern(pattern.pattern, _api_root, pattern.default_args, pattern.name))
+        else:
+            built.append(
+                URLPattern(pattern.pattern, guarded(pattern.callback), pattern.default_args, pattern.name)
+            )
+    unknown = guarded(_unknown_route)
+    unknown.csrf_exempt = True  # type: ignore[attr-defined]
+    built.append(re_path(r"^.*$", unknown, name="unknown"))
+    return built
+
+
+# ``path("api/v1/", include("sessions_app.api"))``: the namespace is the one ninja reverses its URLs in.
+app_name = api.urls_namespace
+urlpatterns = _build_urls()

@@ -1,0 +1,270 @@
+"""Dashboard workflows: a session's page data, the cheap "changed?" token, and saving notes.
+
+Views stay thin: they check access, call one of these, and render. Nothing here logs message text or
+notes; errors are logged by type only.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.safestring import SafeString, mark_safe
+
+from ifemotion.accounts import audit
+from ifemotion.accounts.models import AuditAction, User
+from sessions_app import archive, codec, repository, service
+from sessions_app.access import AccessGrant
+from sessions_app.charts import emotion_chart_svg
+from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, Citation, ContextSnapshot, SessionState
+from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
+from sessions_app.keys import SessionKeys
+from sessions_app.redis_conn import read_with_retry
+
+logger = logging.getLogger(__name__)
+TRANSCRIPT_PAGE = 50
+CITATION_LIMIT = 200
+NOTE_FIELD = "session_notes"
+
+
+@dataclass(frozen=True)
+class TranscriptPage:
+    items: tuple[Any, ...]
+    page: int
+    pages: int
+    total: int
+    first_seq: int
+
+    @property
+    def last_seq(self) -> int:
+        return self.first_seq + len(self.items) - 1
+
+
+@dataclass(frozen=True)
+class SessionView:
+    record: repository.SessionRecord
+    state: SessionState
+    chart_svg: SafeString
+    breakthroughs: list[Breakthrough]
+    transcript: TranscriptPage
+    citations: list[Any]
+    token: str
+
+    @property
+    def is_live(self) -> bool:
+        return self.record.source == "live"
+
+
+@dataclass(frozen=True)
+class NoteSaveResult:
+    outcome: str  # "saved" | "conflict" | "unavailable" | "invalid" | "gone"
+    snapshot: ContextSnapshot | None = None
+    error: str = ""
+
+
+def transcript_page(
+    client_id: str, session_id: str, page: int | None, *, expected_total: int
+) -> TranscriptPage:
+    """One page of the whole transcript (archive + overflow + live window); default: the latest.
+
+    ``expected_total`` (the session's message count) picks the page without a counting read; if
+    the history turns out to have another length, the page is fetched again once.
+    """
+
+    def fetch(total: int) -> tuple[int, int, Any]:
+        pages = max(1, -(-total // TRANSCRIPT_PAGE))
+        number = pages if page is None else min(max(1, page), pages)
+        offset = (number - 1) * TRANSCRIPT_PAGE
+        return (
+            number,
+            pages,
+            repository.get_history(client_id, session_id, offset=offset, limit=TRANSCRIPT_PAGE),
+        )
+
+    number, pages, history = fetch(expected_total)
+    if history.total != expected_total:
+        number, pages, history = fetch(history.total)
+    offset = (number - 1) * TRANSCRIPT_PAGE
+    return TranscriptPage(tuple(history.items), number, pages, history.total, offset + 1)
+
+
+def _probe(client_id: str, session_id: str, *, with_citations: bool) -> tuple[str, list[Any]]:
+    keys = SessionKeys.for_session(client_id, session_id)
+    conn = service.get_state_manager().redis
+
+    def read() -> list[Any]:
+        pipe = conn.pipeline(transaction=False)
+        pipe.hmget(keys.metadata, ["last_updated", "message_count", "status"])
+        pipe.hget(keys.context_snapshot, "version")
+        pipe.llen(keys.emotion_log)
+        if with_citations:
+            pipe.lrange(keys.citations, 0, -1)
+        return list(pipe.execute(raise_on_error=False))
+
+    meta, version, transitions, *rest = read_with_retry("live check", read)
+    pending: list[Any] = []
+    if rest and not isinstance(rest[0], Exception):
+        decoded = codec.decode_members(rest[0], "citation", codec.citation_from, key=keys.citations)
+        pending = [c for c in decoded if isinstance(c, Citation)]
+    if isinstance(meta, Exception) or not any(meta):
+        return "gone", pending
+    parts = [codec.text(v) for v in meta] + [
+        codec.text(version) if not isinstance(version, Exception) else "?"
+    ]
+    parts.append(str(transitions) if isinstance(transitions, int) else "?")
+    return "|".join(parts), pending
+
+
+def _transcript(client_id: str, session_id: str, state: SessionState, page: int | None) -> TranscriptPage:
+    """The session read already holds the whole transcript when nothing left its window: page it
+    from there (no second read). Otherwise ask the repository for the page."""
+    total = state.metadata.message_count
+    if state.overflow_count == 0 and len(state.messages) == total:
+        pages = max(1, -(-total // TRANSCRIPT_PAGE))
+        number = pages if page is None else min(max(1, page), pages)
+        offset = (number - 1) * TRANSCRIPT_PAGE
+        items = state.messages[offset : offset + TRANSCRIPT_PAGE]
+        return TranscriptPage(tuple(items), number, pages, total, offset + 1)
+    return transcript_page(client_id, session_id, page, expected_total=total)
+
+
+def live_token(client_id: str, session_id: str) -> str:
+    """A fingerprint of what the page shows, in one cheap round trip. Raises StateUnavailable."""
+    return _probe(client_id, session_id, with_citations=False)[0]
+
+
+def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> SessionView:
+    """Everything the session page shows. Raises SessionNotFound or StateUnavailable."""
+    record = repository.get_session(grant.client_id, session_id)
+    state = record.state
+    token: str = "archive"  # noqa: S105 - a change token, not a password
+    pending: list[Any] = []
+    if record.source == "live":
+        try:
+            token, pending = _probe(grant.client_id, session_id, with_citations=True)
+        except StateUnavailable:
+            token = "unknown"  # noqa: S105 - a change token, not a password
+    breakthroughs = sorted(
+        (b for b in state.breakthroughs if isinstance(b, Breakthrough)), key=lambda b: (-b.confidence, b.at)
+    )
+    return SessionView(
+        record=record,
+        state=state,
+        # Safe to mark: charts.py builds the SVG from html.escape'd parts only. Never client text.
+        chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308
+        breakthroughs=breakthroughs,
+        transcript=_transcript(grant.client_id, session_id, state, page),
+        citations=_citations(grant.client_id, session_id, pending),
+        token=token,
+    )
+
+
+def _citations(client_id: str, session_id: str, pending: list[Any]) -> list[Any]:
+    """Archived citations and those still buffered in Redis, each once, oldest first."""
+    archived = repository.search_citations(
+        user_id=client_id, session_id=session_id, limit=CITATION_LIMIT, include_live=False
+    )
+    by_id = {c.citation_id: c for c in archived}
+    for citation in pending:
+        by_id.setdefault(citation.citation_id, citation)
+    return sorted(by_id.values(), key=lambda c: (c.timestamp, c.citation_id))[-CITATION_LIMIT:]
+
+
+def record_list_view(request: HttpRequest, user: User, page: int, rows: int) -> None:
+    """One row per list page shown (the list names clients and their current emotions)."""
+    audit.record(
+        AuditAction.SESSION_LIST, actor=user.username, role=user.role, request=request,
+        detail={"page": page, "rows": rows},
+    )  # fmt: skip
+
+
+def record_view(request: HttpRequest, grant: AccessGrant, session_id: str) -> None:
+    audit.record(
+        AuditAction.SESSION_VIEWED,
+        actor=grant.username,
+        role=grant.role,
+        request=request,
+        client_id=grant.client_id,
+        session_id=session_id,
+        detail={"via": grant.via},
+    )
+
+
+def _write(grant: AccessGrant, session_id: str, version: int, text: str) -> ContextSnapshot:
+    return service.get_state_manager().update_context_snapshot(
+        grant.client_id, session_id, expected_version=version, author=grant.username, session_notes=text
+    )
+
+
+def save_notes(
+    request: HttpRequest, grant: AccessGrant, session_id: str, *, version: int, base: str, text: str
+) -> NoteSaveResult:
+    """Compare-and-set the notes at ``version``. Never overwrites someone else's notes silently.
+
+    When the snapshot moved on but its notes are still the text this editor started from (``base``,
+    e.g. the chatbot updated the theme), the save is retried once at the new version: nothing of
+    anyone else's would be lost. Otherwise the caller gets a conflict with the stored text.
+    """
+    try:
+        try:
+            snapshot = _write(grant, session_id, version, text)
+        except NoteConflict as conflict:
+            if conflict.current.session_notes != base:
+                _audit_note(
+                    request, grant, session_id, AuditAction.NOTES_CONFLICT, "conflict", conflict.current
+                )
+                return NoteSaveResult("conflict", conflict.current)
+            snapshot = _write(grant, session_id, conflict.current.version, text)
+    except NoteConflict as conflict:
+        _audit_note(request, grant, session_id, AuditAction.NOTES_CONFLICT, "conflict", conflict.current)
+        return NoteSaveResult("conflict", conflict.current)
+    except SessionNotFound:
+        return NoteSaveResult(
+            "gone", error="This session is no longer live; its notes can no longer be edited."
+        )
+    except InvalidInput as exc:
+        return NoteSaveResult("invalid", error=exc.message)
+    except StateUnavailable:
+        logger.warning("note save of session %s: live storage unavailable, outcome unknown", session_id)
+        return NoteSaveResult(
+            "unavailable",
+            error="Live records are temporarily unavailable. Your notes may NOT have been saved; "
+            "your text is kept below. Reload the page to check before saving again.",
+        )
+    except StateError as exc:
+        logger.error("note save of session %s failed: %s", session_id, type(exc).__name__)
+        return NoteSaveResult("invalid", error="The notes could not be saved.")
+    _audit_note(request, grant, session_id, AuditAction.NOTES_EDITED, "ok", snapshot)
+    try:
+        archive.save_note_revision(
+            user_id=grant.client_id,
+            session_id=session_id,
+            version=snapshot.version,
+            author=grant.username,
+            fields={name: getattr(snapshot, name) for name in CONTEXT_FIELDS},
+        )
+    except Exception:
+        logger.exception("note revision %s of session %s not archived yet", snapshot.version, session_id)
+    return NoteSaveResult("saved", snapshot)
+
+
+def _audit_note(
+    request: HttpRequest,
+    grant: AccessGrant,
+    session_id: str,
+    action: str,
+    outcome: str,
+    snapshot: ContextSnapshot,
+) -> None:
+    audit.record(
+        action,
+        actor=grant.username,
+        role=grant.role,
+        request=request,
+        outcome=outcome,
+        client_id=grant.client_id,
+        session_id=session_id,
+        detail={"version": snapshot.version, "field": NOTE_FIELD},
+    )

@@ -1,0 +1,60 @@
+"""Forms of the dashboard: list filters and the notes editor."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+
+from sessions_app.domain import Emotion, SessionStatus
+from sessions_app.listing import ListFilters
+
+
+class SessionFilterForm(forms.Form):
+    client = forms.ChoiceField(required=False)
+    emotion = forms.ChoiceField(
+        required=False, choices=[("", "any emotion")] + [(e.value, e.value) for e in Emotion]
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "any status")] + [(s.value, s.value) for s in SessionStatus]
+    )
+    since = forms.DateField(
+        required=False, label="active from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, client_ids: list[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].choices = [("", "all clients")] + [(c, c) for c in client_ids]  # type: ignore[attr-defined]
+
+    def filters(self) -> ListFilters:
+        """The valid filters; an invalid one is dropped (and shown as an error) rather than failing."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return ListFilters(
+            client=data.get("client") or "",
+            emotion=data.get("emotion") or "",
+            status=data.get("status") or "",
+            since=data.get("since"),
+            until=data.get("until"),
+        )
+
+
+class NotesForm(forms.Form):
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    base = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
+    text = forms.CharField(
+        required=False,
+        strip=False,
+        label="Session notes",
+        max_length=settings.STATE_MAX_NOTE_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
+    )
+
+    def clean_text(self) -> str:
+        # Browsers submit textarea line breaks as CRLF; store one form, so a reload compares equal.
+        return str(self.cleaned_data["text"]).replace("\r\n", "\n")
+
+    def clean_base(self) -> str:
+        return str(self.cleaned_data["base"]).replace("\r\n", "\n")

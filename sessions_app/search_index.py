@@ -1,0 +1,315 @@
+"""The one seam between the product and ChromaDB: the lazily created client, the collections, and
+error translation (every ChromaDB failure becomes ``SearchUnavailable`` here).
+
+ChromaDB is a search index over the archive of record, never the record itself: everything in it can
+be rebuilt from the database (``manage.py reindex_archive``). Embedded ``PersistentClient`` under
+``CHROMA_PATH`` by default; ``CHROMA_URL`` switches to a Chroma server.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlparse
+
+import chromadb
+import httpx
+from chromadb.api import ClientAPI
+from chromadb.api.collection_configuration import CreateHNSWConfiguration
+from chromadb.api.models.Collection import Collection
+from chromadb.api.types import Embeddable, EmbeddingFunction
+from chromadb.config import Settings
+from django.conf import settings
+
+from sessions_app.embeddings import Embedding, choose
+
+logger = logging.getLogger(__name__)
+
+MESSAGES = "if-emotion-messages"
+SNAPSHOTS = "if-emotion-snapshots"
+# The report's "citations:if-emotion"; ChromaDB names allow only [a-zA-Z0-9._-].
+CITATIONS = "citations-if-emotion"
+COLLECTIONS = (MESSAGES, SNAPSHOTS, CITATIONS)
+
+Metadata = dict[str, str | int | float | bool]
+# Recall over speed: with ChromaDB's defaults (16 neighbours, ef 100) a query for the 100 nearest of
+# 90 similar messages returned as few as 76 of them; 32 neighbours and ef_search 200 found all 90 in
+# every trial, and cost about as much to build as the defaults with ef_construction at 100.
+HNSW: CreateHNSWConfiguration = {
+    "space": "cosine",
+    "max_neighbors": 32,
+    "ef_construction": 100,
+    "ef_search": 200,
+}
+
+
+class SearchUnavailable(Exception):
+    """The search index cannot be used now (ChromaDB unreachable, broken or built differently).
+
+    The archive of record is unaffected; indexing catches up on a later archiver pass.
+    """
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    text: str
+    user_id: str
+    session_id: str
+    type: str
+    timestamp: float  # epoch seconds
+    extra: Metadata = field(default_factory=dict)
+
+    def metadata(self) -> Metadata:
+        return {
+            "user_id": self.user_id,
+            "session_id": self.session_id,
+            "type": self.type,
+            "timestamp": self.timestamp,
+            **self.extra,
+        }
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: str
+    metadata: dict[str, Any]
+    distance: float
+
+
+_lock = threading.RLock()  # re-entrant: a failure while connecting resets the client
+_client: ClientAPI | None = None
+_client_config: tuple[str, str] | None = None
+_embedding: Embedding | None = None
+_embedding_setting: str | None = None
+# Embedded mode: documents per collection when this process loaded its index (see _fresh_collection).
+_loaded_counts: dict[str, int] = {}
+
+
+def _config() -> tuple[str, str]:
+    return (str(settings.CHROMA_URL or ""), str(settings.CHROMA_PATH))
+
+
+def _chroma_settings() -> Settings:
+    return Settings(anonymized_telemetry=False, allow_reset=False)
+
+
+def _http_client(url: str) -> ClientAPI:
+    parts = urlparse(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise SearchUnavailable("CHROMA_URL must look like http://host:port")
+    port = parts.port or (443 if parts.scheme == "https" else 8000)
+    timeout = float(settings.CHROMA_TIMEOUT_SECONDS)
+    # The HTTP client has no connect timeout of its own: probe first, so a dead host cannot hang us.
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as exc:
+        raise SearchUnavailable(f"ChromaDB at {parts.hostname}:{port} is unreachable") from exc
+    client = chromadb.HttpClient(
+        host=parts.hostname, port=port, ssl=parts.scheme == "https", settings=_chroma_settings()
+    )
+    # ChromaDB creates its httpx session with timeout=None; a stalled server would block forever.
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout)
+    return client
+
+
+def get_client() -> ClientAPI:
+    """The process's ChromaDB client, created on first use (and again after a failure)."""
+    global _client, _client_config
+    config = _config()
+    with _lock:
+        if _client is not None and _client_config == config:
+            return _client
+        _close_locked()
+        url, path = config
+        with translate_errors("connect"):
+            _client = (
+                _http_client(url)
+                if url
+                else chromadb.PersistentClient(path=path, settings=_chroma_settings())
+            )
+        _client_config = config
+        return _client
+
+
+def _close_locked() -> None:
+    global _client, _client_config
+    _loaded_counts.clear()
+    if _client is not None:
+        try:
+            close = getattr(_client, "close", None)  # the concrete client has it; the interface not
+            if close is not None:
+                close()  # releases the embedded system, so a deleted directory is reopened fresh
+        except Exception:  # closing a broken client must not hide the real error
+            logger.debug("closing the ChromaDB client failed", exc_info=True)
+    _client = None
+    _client_config = None
+
+
+def reset_client() -> None:
+    """Forget the client (after a failure, a settings change, or a deleted index directory)."""
+    with _lock:
+        _close_locked()
+
+
+def embedding() -> Embedding:
+    global _embedding, _embedding_setting
+    setting = str(settings.CHROMA_EMBEDDING)
+    if _embedding is None or _embedding_setting != setting:
+        _embedding, _embedding_setting = choose(setting), setting
+    return _embedding
+
+
+@contextmanager
+def translate_errors(action: str) -> Iterator[None]:
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except Exception as exc:  # ChromaDB raises many types; all mean "index unusable"
+        message = str(exc)
+        if "Embedding function conflict" in message:
+            raise SearchUnavailable(
+                "the search index was built with another embedding function; "
+                "run `manage.py reindex_archive` to rebuild it"
+            ) from exc
+        logger.warning("ChromaDB %s failed: %s", action, type(exc).__name__)
+        reset_client()
+        raise SearchUnavailable(
+            f"the search index is unavailable ({type(exc).__name__} during {action})"
+        ) from exc
+
+
+def collection(name: str) -> Collection:
+    client = get_client()
+    # ChromaDB's signature wants an embedding function of "Embeddable"; ours embed documents.
+    function = cast("EmbeddingFunction[Embeddable]", embedding().function)
+    with translate_errors("open collection"):
+        return client.get_or_create_collection(
+            name=name,
+            embedding_function=function,
+            configuration={"hnsw": HNSW},
+        )
+
+
+def upsert(name: str, documents: Sequence[Document]) -> None:
+    """Index documents by their embedding and metadata. The text itself is not stored in ChromaDB:
+    the database holds the record (and the snippets shown with hits), so the index keeps no second
+    copy of clients' words, and indexing costs about 40 % less CPU."""
+    if not documents:
+        return
+    target = collection(name)
+    function = embedding().function
+    with translate_errors("upsert"):
+        limit = get_client().get_max_batch_size()
+        for start in range(0, len(documents), limit):
+            chunk = documents[start : start + limit]
+            target.upsert(
+                ids=[d.id for d in chunk],
+                embeddings=function([d.text for d in chunk]),
+                metadatas=[d.metadata() for d in chunk],
+            )
+        if name in _loaded_counts:
+            _loaded_counts[name] = int(target.count())  # our own writes are in our index already
+
+
+def _fresh_collection(name: str) -> Collection:
+    """The collection, reloaded when another process (the archiver) has added to it since we loaded it.
+
+    An embedded client keeps its vector index in memory: a long-lived web process would otherwise
+    search a stale index forever (measured: the count moves on, query results do not). Reopening is
+    cheap (milliseconds); a Chroma server (``CHROMA_URL``) has no such problem.
+    """
+    target = collection(name)
+    if settings.CHROMA_URL:
+        return target
+    with translate_errors("count"):
+        now = int(target.count())
+    seen = _loaded_counts.setdefault(name, now)
+    if seen != now:
+        reset_client()
+        target = collection(name)
+        _loaded_counts[name] = now
+    return target
+
+
+def query(name: str, text: str, *, where: dict[str, Any], limit: int) -> list[Hit]:
+    target = _fresh_collection(name)
+    with translate_errors("query"):
+        result = target.query(
+            query_texts=[text], n_results=limit, where=where, include=["metadatas", "distances"]
+        )
+    ids = result["ids"][0] if result["ids"] else []
+    metadatas = (result.get("metadatas") or [[]])[0]
+    distances = (result.get("distances") or [[]])[0]
+    return [
+        Hit(id=ids[i], metadata=dict(metadatas[i] or {}), distance=float(distances[i]))
+        for i in range(len(ids))
+    ]
+
+
+@contextmanager
+def writer_lock() -> Iterator[bool]:
+    """Yield True when this process may write the embedded index, False while another one does.
+
+    ChromaDB's embedded store is not safe with two writing processes (two archivers at once): an
+    exclusive lock file in ``CHROMA_PATH`` makes the second one leave indexing to the first. A Chroma
+    server serialises writers itself.
+    """
+    if settings.CHROMA_URL:
+        yield True
+        return
+    path = Path(settings.CHROMA_PATH)
+    path.mkdir(parents=True, exist_ok=True)
+    with (path / "ifemotion-writer.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def count(name: str) -> int:
+    target = collection(name)
+    with translate_errors("count"):
+        return int(target.count())
+
+
+def drop_all() -> None:
+    """Delete every collection of the index (``reindex_archive`` rebuilds them from the database)."""
+    client = get_client()
+    with translate_errors("drop collections"):
+        existing = {c.name for c in client.list_collections()}
+        for name in COLLECTIONS:
+            if name in existing:
+                client.delete_collection(name)
+
+
+def heartbeat() -> dict[str, Any]:
+    """Health of the index, for ``/healthz``: reachable, and which embedding it uses."""
+    try:
+        client = get_client()
+        with translate_errors("heartbeat"):
+            client.heartbeat()
+    except SearchUnavailable as exc:
+        return {"ok": False, "error": str(exc)}
+    chosen = embedding()
+    return {
+        "ok": True,
+        "backend": "server" if settings.CHROMA_URL else "embedded",
+        "embedding": chosen.label,
+        "semantic": chosen.semantic,
+    }

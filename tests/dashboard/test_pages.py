@@ -1,0 +1,217 @@
+"""The session list, the session page, notes and live refresh, through the Django test client."""
+
+from __future__ import annotations
+
+import re
+
+import redis
+from django.test import Client
+from django.urls import reverse
+
+from ifemotion.accounts.models import AuditAction, AuditEvent, User
+from sessions_app.keys import SessionKeys
+from sessions_app.state import ConversationStateManager
+from tests.dashboard.conftest import AVA, BEN, login, seed_session
+
+
+def detail_url(client_id: str, session_id: str) -> str:
+    return reverse("sessions:detail", args=[client_id, session_id])
+
+
+def notes_url(client_id: str, session_id: str) -> str:
+    return reverse("sessions:notes", args=[client_id, session_id])
+
+
+def test_list_shows_only_the_assigned_clients_sessions(
+    dash_manager: ConversationStateManager, alice: User, bob: User
+) -> None:
+    mine = seed_session(dash_manager, AVA)
+    theirs = seed_session(dash_manager, BEN)
+    response = login(alice).get(reverse("sessions:list"))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert mine[:14] in body
+    assert theirs[:14] not in body
+    assert "anxious" in body
+    assert response["Cache-Control"].count("no-store") == 1
+
+
+def test_list_filters_by_emotion_status_and_date(dash_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(dash_manager, AVA)
+    client = login(alice)
+    assert sid[:14] in client.get(reverse("sessions:list"), {"emotion": "anxious"}).content.decode()
+    assert sid[:14] not in client.get(reverse("sessions:list"), {"emotion": "happy"}).content.decode()
+    assert sid[:14] not in client.get(reverse("sessions:list"), {"status": "closed"}).content.decode()
+    assert sid[:14] not in client.get(reverse("sessions:list"), {"until": "2001-01-01"}).content.decode()
+    assert (
+        sid[:14]
+        in client.get(reverse("sessions:list"), {"since": "2001-01-01", "client": AVA}).content.decode()
+    )
+
+
+def test_detail_shows_state_journey_chart_milestones_breakthroughs_transcript(
+    dash_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    response = login(alice).get(detail_url(AVA, sid))
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "<svg" in body
+    assert "Emotional journey" in body
+    for text in (
+        "I felt calmer today.",
+        "Named a trigger",
+        "Linked sleep and mood",
+        "pattern_recognition",
+        "first notes",
+    ):
+        assert text in body
+    assert 'hx-trigger="every 3s"' in body
+    assert "no-store" in response["Cache-Control"]
+    assert (
+        AuditEvent.objects.filter(action=AuditAction.SESSION_VIEWED, client_id=AVA, session_id=sid).count()
+        == 1
+    )
+
+
+def test_detail_of_unknown_session_is_404(dash_manager: ConversationStateManager, alice: User) -> None:
+    assert login(alice).get(detail_url(AVA, "no-such-session")).status_code == 404
+
+
+def test_saving_notes_writes_the_snapshot_a_revision_and_an_audit_row(
+    dash_manager: ConversationStateManager, alice: User
+) -> None:
+    from sessions_app.models import NoteRevision
+
+    sid = seed_session(dash_manager, AVA)
+    client = login(alice)
+    response = client.post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "better notes"})
+    assert response.status_code == 302
+    assert dash_manager.read_session(AVA, sid).context.session_notes == "better notes"
+    assert NoteRevision.objects.filter(user_id=AVA, session_id=sid, version=2).exists()
+    event = AuditEvent.objects.get(action=AuditAction.NOTES_EDITED)
+    assert "better notes" not in str(event.detail)
+    assert "Notes saved." in client.get(response["Location"]).content.decode()
+
+
+def test_second_saver_sees_both_texts_and_can_merge(
+    dash_manager: ConversationStateManager, alice: User, bob: User
+) -> None:
+    from ifemotion.accounts.identity import assign_client
+
+    assign_client(therapist=bob, client_id=AVA)
+    sid = seed_session(dash_manager, AVA)
+    first, second = login(alice), login(bob)
+    assert (
+        first.post(
+            notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "alice's text"}
+        ).status_code
+        == 302
+    )
+    response = second.post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "bob's text"})
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "alice&#x27;s text" in body
+    assert "bob&#x27;s text" in body
+    assert "not saved" in body
+    assert dash_manager.read_session(AVA, sid).context.session_notes == "alice's text"
+    merged = {"version": 2, "base": "alice's text", "text": "alice's text\nbob's text"}
+    assert second.post(notes_url(AVA, sid), merged).status_code == 302
+    context = dash_manager.read_session(AVA, sid).context
+    assert (context.session_notes, context.version) == ("alice's text\nbob's text", 3)
+
+
+def test_a_snapshot_change_that_left_the_notes_alone_is_not_a_conflict(
+    dash_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    dash_manager.update_context_snapshot(AVA, sid, current_theme="sleep")  # the chatbot, version 2
+    response = login(alice).post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "mine"})
+    assert response.status_code == 302
+    context = dash_manager.read_session(AVA, sid).context
+    assert (context.session_notes, context.current_theme, context.version) == ("mine", "sleep", 3)
+
+
+def test_too_long_notes_are_refused_and_kept_in_the_form(
+    dash_manager: ConversationStateManager, alice: User, settings: object
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    response = login(alice).post(
+        notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "x" * 60_000}
+    )
+    assert response.status_code == 400
+    assert dash_manager.read_session(AVA, sid).context.session_notes == "first notes"
+    assert "saved" not in re.sub(r"not saved|Notes not saved", "", response.content.decode()).lower()
+
+
+def test_live_check_answers_204_until_something_changes(
+    dash_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    client = login(alice)
+    page = client.get(detail_url(AVA, sid)).content.decode()
+    live = re.search(r'hx-get="([^"]+)"', page)
+    assert live is not None
+    url = live.group(1).replace("&amp;", "&")
+    assert client.get(url).status_code == 204
+    dash_manager.append_message(AVA, sid, role="user", content="A brand new message")
+    fresh = client.get(url)
+    assert fresh.status_code == 200
+    assert "A brand new message" in fresh.content.decode()
+    assert "<form" not in fresh.content.decode()  # the notes form is never replaced
+
+
+def test_a_corrupt_message_is_an_unreadable_row_not_an_error(
+    dash_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    redis_backend.rpush(SessionKeys.for_session(AVA, sid).messages, b"\xff\xfe{bad")
+    response = login(alice).get(detail_url(AVA, sid))
+    assert response.status_code == 200
+    assert "unreadable entry" in response.content.decode()
+
+
+def test_wrong_type_metadata_is_a_clear_page_not_a_500(
+    dash_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    keys = SessionKeys.for_session(AVA, sid)
+    redis_backend.delete(keys.metadata)
+    redis_backend.set(keys.metadata, "not a hash")
+    client = login(alice)
+    response = client.get(detail_url(AVA, sid))
+    assert response.status_code == 503
+    assert "unreadable" in response.content.decode()
+    listing = client.get(reverse("sessions:list"))
+    assert listing.status_code == 200
+    assert "unreadable entry" in listing.content.decode()
+
+
+def test_forms_require_csrf(dash_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(dash_manager, AVA)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(alice)
+    response = strict.post(notes_url(AVA, sid), {"version": 1, "base": "", "text": "forged"})
+    assert response.status_code == 403
+    assert dash_manager.read_session(AVA, sid).context.session_notes == "first notes"
+    assert strict.post(reverse("accounts:logout")).status_code == 403
+
+
+def test_notes_save_is_post_only(dash_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(dash_manager, AVA)
+    assert login(alice).get(notes_url(AVA, sid), {"version": "1", "text": "x"}).status_code == 405
+
+
+def test_pages_carry_csp_without_inline_scripts(dash_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(dash_manager, AVA)
+    client = login(alice)
+    for url in (reverse("sessions:list"), detail_url(AVA, sid), reverse("accounts:login")):
+        response = client.get(url, follow=True)
+        csp = response["Content-Security-Policy"]
+        assert "script-src 'self'" in csp
+        assert "unsafe-inline" not in csp
+        assert "frame-ancestors 'none'" in csp
+        body = response.content.decode()
+        assert not re.search(r"<script(?![^>]*\bsrc=)", body), url
+        assert not re.search(r"\sstyle=|<style", body), url
+        assert not re.search(r"\son[a-z]+=", body), url

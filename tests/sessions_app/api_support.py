@@ -1,0 +1,138 @@
+"""Fixtures and personas of the HTTP API tests (imported by tests/sessions_app/test_api*.py).
+
+Personas: the ``chatbot`` backend holds a write token, ``reporting`` a read token, ``retired`` a
+revoked one; ``amira`` and ``bruno`` are clients (chat users) whose sessions the chatbot writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import redis
+from django.core.cache import caches
+from django.test import Client
+from pytest_django.fixtures import Settings
+
+from ifemotion.accounts.tokens import create_token, revoke_token
+from sessions_app import service
+from sessions_app.state import ConversationStateManager
+
+API = "/api/v1"
+AMIRA = "amira"
+BRUNO = "bruno"
+
+LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests"}}
+
+
+@dataclass
+class ApiClient:
+    """The Django test client with a bearer token and JSON bodies."""
+
+    client: Client
+    token: str | None
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**headers, **(extra or {})}
+
+    def get(
+        self, path: str, params: dict[str, Any] | None = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        return self.client.get(API + path, params or {}, headers=self._headers(headers), secure=True)
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        raw: bytes | str | None = None,
+        content_type: str = "application/json",
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        data = raw if raw is not None else (json.dumps(body) if body is not None else "")
+        call = getattr(self.client, method.lower())
+        return call(
+            API + path, data=data, content_type=content_type, headers=self._headers(headers), secure=True
+        )
+
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.send("POST", path, body, **kwargs)
+
+    def put(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.send("PUT", path, body, **kwargs)
+
+    def patch(self, path: str, body: Any = None, **kwargs: Any) -> Any:
+        return self.send("PATCH", path, body, **kwargs)
+
+    def create_session(self, user_id: str = AMIRA, session_id: str = "s1", model: str = "claude") -> Any:
+        response = self.post("/sessions", {"user_id": user_id, "model": model, "session_id": session_id})
+        assert response.status_code == 201, response.content
+        return response.json()
+
+
+@pytest.fixture
+def locmem_cache(settings: Settings) -> None:
+    """Rate-limit counters in process memory: these tests are not about the limiter."""
+    settings.CACHES = LOCMEM
+    caches["default"].clear()
+
+
+def use_manager(monkeypatch: pytest.MonkeyPatch, manager: ConversationStateManager) -> None:
+    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+
+
+@pytest.fixture
+def api_manager(
+    redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch, locmem_cache: None
+) -> ConversationStateManager:
+    """The API's state manager over fakeredis, then over a real Redis (the test runs twice)."""
+    manager = ConversationStateManager(redis_backend, window=100)
+    use_manager(monkeypatch, manager)
+    return manager
+
+
+@pytest.fixture
+def chatbot_token(db: None) -> str:
+    return create_token(name="chatbot", scope="write", actor="test").secret
+
+
+@pytest.fixture
+def reporting_token(db: None) -> str:
+    return create_token(name="reporting", scope="read", actor="test").secret
+
+
+@pytest.fixture
+def retired_token(db: None) -> str:
+    secret = create_token(name="retired", scope="write", actor="test").secret
+    revoke_token(name="retired", actor="test")
+    return secret
+
+
+@pytest.fixture
+def chatbot(client: Client, chatbot_token: str) -> ApiClient:
+    return ApiClient(client, chatbot_token)
+
+
+@pytest.fixture
+def reporting(client: Client, reporting_token: str) -> ApiClient:
+    return ApiClient(Client(), reporting_token)
+
+
+@pytest.fixture
+def stranger(client: Client) -> ApiClient:
+    return ApiClient(Client(), None)
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    """The ``error`` object of an error answer, after checking the shape every error shares."""
+    assert response["Content-Type"].startswith("application/json"), response["Content-Type"]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error: dict[str, Any] = body["error"]
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+    return error

@@ -1,0 +1,211 @@
+"""The search index seam: offline embeddings, collections and their metadata, failures."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
+from django.conf import LazySettings
+
+from sessions_app import embeddings, search_index
+from sessions_app.embeddings import LexicalHashEmbedding, default_model_cached, lexical_vector
+from sessions_app.search_index import Document, SearchUnavailable
+from tests.redis_server import free_port
+from tests.sessions_app.archive_support import use_embedded_chroma
+
+
+@pytest.fixture(autouse=True)
+def _chroma(settings: LazySettings, tmp_path: Path) -> None:
+    use_embedded_chroma(settings, tmp_path / "chroma")
+
+
+@pytest.fixture
+def no_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """ChromaDB's model cache pointed at an empty directory, as on these offline machines."""
+    cache = tmp_path / "onnx-cache"
+    monkeypatch.setattr(ONNXMiniLM_L6_V2, "DOWNLOAD_PATH", cache)
+    return cache
+
+
+def cosine(a: str, b: str) -> float:
+    return float(np.dot(lexical_vector(a), lexical_vector(b)))
+
+
+# ------------------------------------------------------------------------------ embeddings
+
+
+def test_the_lexical_embedding_is_deterministic_and_unit_length() -> None:
+    first = LexicalHashEmbedding()(["I felt anxious at work", "", "🙂"])
+    second = LexicalHashEmbedding()(["I felt anxious at work", "", "🙂"])
+    for a, b in zip(first, second, strict=True):
+        assert np.array_equal(a, b)
+        assert float(np.linalg.norm(a)) == pytest.approx(1.0, abs=1e-6)
+    assert len(first[0]) == embeddings.LEXICAL_DIMENSIONS
+
+
+def test_the_lexical_embedding_matches_shared_words_and_word_parts_not_meaning() -> None:
+    assert cosine("anxious about work", "I feel anxious about my work") > 0.6
+    assert cosine("anxiety", "anxious") > cosine("anxiety", "garden")  # shared trigrams
+    assert cosine("the and of", "garden") == pytest.approx(0.0, abs=0.2)  # stopwords carry nothing
+    # Lexical, not semantic: synonyms without shared letters are not found.
+    assert cosine("sad", "unhappy") < 0.3
+
+
+def test_without_the_default_model_on_disk_auto_is_lexical_and_says_so(no_model: Path) -> None:
+    started = time.monotonic()
+    chosen = embeddings.choose("auto")
+    assert time.monotonic() - started < 1.0  # no download attempt
+    assert isinstance(chosen.function, LexicalHashEmbedding)
+    assert not chosen.semantic
+    assert "LEXICAL" in chosen.label
+    assert not no_model.exists()  # nothing was created or fetched
+
+
+def test_asking_for_the_default_model_without_it_falls_back_loudly(
+    no_model: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="sessions_app.embeddings"):
+        chosen = embeddings.choose("default")
+    assert isinstance(chosen.function, LexicalHashEmbedding)
+    assert "not on disk" in caplog.text
+
+
+def test_the_default_model_is_used_when_it_is_already_on_disk(no_model: Path) -> None:
+    folder = no_model / ONNXMiniLM_L6_V2.EXTRACTED_FOLDER_NAME
+    folder.mkdir(parents=True)
+    for name in embeddings._ONNX_FILES[:-1]:
+        (folder / name).write_bytes(b"x")
+    assert not default_model_cached()  # one file missing: it would download
+    (folder / embeddings._ONNX_FILES[-1]).write_bytes(b"x")
+    assert default_model_cached()
+    chosen = embeddings.choose("auto")  # built, not called: files here are placeholders
+    assert isinstance(chosen.function, ONNXMiniLM_L6_V2)
+    assert chosen.semantic
+    assert isinstance(embeddings.choose("lexical").function, LexicalHashEmbedding)
+
+
+def test_a_downloaded_archive_with_the_right_checksum_counts_as_on_disk(no_model: Path) -> None:
+    no_model.mkdir(parents=True)
+    (no_model / ONNXMiniLM_L6_V2.ARCHIVE_FILENAME).write_bytes(b"not the model")
+    assert not default_model_cached()  # wrong checksum: ChromaDB would download again
+
+
+# ------------------------------------------------------------------------------ collections
+
+
+def test_documents_carry_user_session_type_and_epoch_time() -> None:
+    search_index.upsert(
+        search_index.MESSAGES,
+        [
+            Document(
+                "msg:alice:s1:1", "I could not sleep", "alice", "s1", "message", 1_790_000_000.5, {"seq": 1}
+            ),
+            Document(
+                "msg:bob:s2:1", "I could not sleep", "bob", "s2", "message", 1_790_000_001.0, {"seq": 1}
+            ),
+        ],
+    )
+    hits = search_index.query(search_index.MESSAGES, "could not sleep", where={"user_id": "alice"}, limit=5)
+    assert [h.id for h in hits] == ["msg:alice:s1:1"]
+    assert hits[0].metadata == {
+        "user_id": "alice",
+        "session_id": "s1",
+        "type": "message",
+        "timestamp": 1_790_000_000.5,
+        "seq": 1,
+    }
+    assert hits[0].distance == pytest.approx(0.0, abs=1e-5)
+    names = {c.name for c in search_index.get_client().list_collections()}
+    assert names == {search_index.MESSAGES}
+    assert search_index.CITATIONS == "citations-if-emotion"
+
+
+def test_an_index_built_with_another_embedding_asks_for_a_reindex(settings: LazySettings) -> None:
+    search_index.upsert(
+        search_index.SNAPSHOTS, [Document("snapshot:a:s", "notes", "a", "s", "session_snapshot", 1.0)]
+    )
+    other = embeddings.Embedding(OtherEmbedding(), "other", False)
+    settings.CHROMA_EMBEDDING = "other-for-test"
+    search_index._embedding, search_index._embedding_setting = other, "other-for-test"
+    with pytest.raises(SearchUnavailable, match="reindex_archive"):
+        search_index.count(search_index.SNAPSHOTS)
+    search_index.drop_all()
+    assert search_index.count(search_index.SNAPSHOTS) == 0  # rebuilt with the new embedding
+
+
+class OtherEmbedding(LexicalHashEmbedding):
+    @staticmethod
+    def name() -> str:
+        return "ifemotion_test_other"
+
+
+def test_an_unreachable_server_fails_fast_with_search_unavailable(settings: LazySettings) -> None:
+    settings.CHROMA_URL = f"http://127.0.0.1:{free_port()}"
+    started = time.monotonic()
+    with pytest.raises(SearchUnavailable, match="unreachable"):
+        search_index.count(search_index.MESSAGES)
+    assert time.monotonic() - started < 2.0
+    assert search_index.heartbeat()["ok"] is False
+
+
+def test_a_malformed_server_url_is_reported(settings: LazySettings) -> None:
+    settings.CHROMA_URL = "ftp://example"
+    with pytest.raises(SearchUnavailable, match="CHROMA_URL"):
+        search_index.get_client()
+
+
+def test_the_embedded_index_reports_its_embedding(settings: LazySettings) -> None:
+    beat = search_index.heartbeat()
+    assert beat["ok"] is True
+    assert beat["backend"] == "embedded"
+    assert beat["semantic"] is False
+    assert "LEXICAL" in beat["embedding"]
+    assert Path(settings.CHROMA_PATH).is_dir()
+
+
+# ------------------------------------------------------------------------------ several processes
+
+WRITER = """
+import sys
+sys.path.insert(0, {repo!r})
+import chromadb
+from chromadb.config import Settings
+from sessions_app.embeddings import LexicalHashEmbedding
+from sessions_app.search_index import HNSW, MESSAGES
+client = chromadb.PersistentClient(path={path!r}, settings=Settings(anonymized_telemetry=False))
+target = client.get_or_create_collection(
+    MESSAGES, embedding_function=LexicalHashEmbedding(), configuration={{"hnsw": HNSW}}
+)
+seqs = range(2, 12)
+ids = ["msg:alice:s:%d" % n for n in seqs]
+meta = [{{"user_id": "alice", "session_id": "s", "type": "message", "timestamp": 1.0, "seq": n}}
+        for n in seqs]
+target.upsert(ids=ids, embeddings=LexicalHashEmbedding()(["panic on the train"] * 10), metadatas=meta)
+"""
+
+
+def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySettings) -> None:
+    search_index.upsert(
+        search_index.MESSAGES, [Document("msg:alice:s:1", "panic on the train", "alice", "s", "message", 1.0)]
+    )
+    assert len(search_index.query(search_index.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)) == 1
+    repo = str(Path(__file__).resolve().parents[2])
+    script = WRITER.format(repo=repo, path=str(settings.CHROMA_PATH))
+
+    subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, timeout=60)
+
+    hits = search_index.query(search_index.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)
+    assert len(hits) == 11
+
+
+def test_a_second_writer_leaves_indexing_to_the_one_that_holds_the_index() -> None:
+    with search_index.writer_lock() as first:
+        assert first
+        with search_index.writer_lock() as second:  # another open file: as another process would
+            assert not second
