@@ -42,6 +42,11 @@ class AccessGrant:
     def read_only(self) -> bool:
         return self.via == "break_glass"
 
+    @property
+    def may_export(self) -> bool:
+        """Whether download links are worth showing; the export views check access again."""
+        return not self.read_only and self.role in export_roles()
+
 
 def export_roles() -> frozenset[str]:
     return frozenset(getattr(settings, "EXPORT_ROLES", ("therapist", "clinician")))

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ifemotion.accounts.middleware import passive
 from ifemotion.accounts.models import User
 from sessions_app import dashboard
-from sessions_app.access import NOT_FOUND, check_client_access, readable_client_ids
+from sessions_app.access import NOT_FOUND, check_client_access, export_roles, readable_client_ids
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
 from sessions_app.forms import NotesForm, SessionFilterForm
 from sessions_app.health import health_report
@@ -81,6 +81,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form, "result": result, "query": query.urlencode(), "client_count": len(client_ids),
         "client_ids": client_ids, "selected_client": form.filters().client,
+        "may_export": _user(request).role in export_roles(),
     }  # fmt: skip
     status = 503 if result.live_unavailable else 200
     return render(request, "sessions_app/session_list.html", context, status=status)

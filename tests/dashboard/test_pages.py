@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import redis
 from django.test import Client
@@ -215,3 +216,33 @@ def test_pages_carry_csp_without_inline_scripts(dash_manager: ConversationStateM
         assert not re.search(r"<script(?![^>]*\bsrc=)", body), url
         assert not re.search(r"\sstyle=|<style", body), url
         assert not re.search(r"\son[a-z]+=", body), url
+
+
+def test_the_session_page_offers_downloads_only_to_export_roles(
+    fake_manager: ConversationStateManager, alice: User, settings: Any
+) -> None:
+    sid = seed_session(fake_manager, AVA)
+    markdown = reverse("exports:markdown", args=[AVA, sid])
+
+    assert markdown in login(alice).get(detail_url(AVA, sid)).content.decode()
+    settings.EXPORT_ROLES = ["clinician"]
+    assert markdown not in login(alice).get(detail_url(AVA, sid)).content.decode()
+
+
+def test_the_list_offers_a_zip_of_the_selected_clients_sessions(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
+    first = seed_session(fake_manager, AVA)
+    second = seed_session(fake_manager, AVA)
+    client = login(alice)
+
+    unfiltered = client.get(reverse("sessions:list")).content.decode()
+    filtered = client.get(reverse("sessions:list"), {"client": AVA}).content.decode()
+
+    assert reverse("exports:zip", args=[AVA]) not in unfiltered
+    assert reverse("exports:zip", args=[AVA]) in filtered
+    assert f'name="session" value="{first}"' in filtered
+    assert f'name="session" value="{second}"' in filtered
+    zipped = client.get(reverse("exports:zip", args=[AVA]), {"session": [first, second], "format": "md"})
+    assert zipped.status_code == 200
+    assert zipped["Content-Type"] == "application/zip"
