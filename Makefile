@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test faults bench screenshots lint format clean
+.PHONY: run test faults load bench screenshots lint format clean
 
 $(STAMP): pyproject.toml
 	@bash scripts/system-packages --with-browser
@@ -22,6 +22,9 @@ test: $(STAMP)
 
 faults: $(STAMP)
 	$(PY) -m pytest -m fault -p no:randomly -v
+
+load: $(STAMP)
+	$(PY) bench/load_test.py
 
 screenshots: $(STAMP)
 	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -m browser -q
