@@ -16,26 +16,28 @@ from sessions_app.redis_conn import get_redis, translate_errors
 logger = logging.getLogger(__name__)
 
 
+def _text(value: object) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
+
+
 def check_redis() -> dict[str, Any]:
     try:
         with translate_errors("health check"):
             client = get_redis()
             client.ping()
-            # redis-py types CONFIG GET as str keys; our clients return bytes (decode_responses off).
-            config: dict[Any, Any] = {
-                **client.config_get("maxmemory-policy"),
-                **client.config_get("appendonly"),
-            }
-            policy = config.get(b"maxmemory-policy", b"")
-            aof = config.get(b"appendonly", b"")
+            # CONFIG GET answers str or bytes depending on the client's parser: compare as text.
+            raw: dict[Any, Any] = {**client.config_get("maxmemory-policy"), **client.config_get("appendonly")}
+            config = {_text(key): _text(value) for key, value in raw.items()}
+            policy = config.get("maxmemory-policy", "")
+            aof = config.get("appendonly", "")
     except StateUnavailable:
         return {"ok": False, "error": "Redis is unreachable"}
     except Exception:  # CONFIG may be disabled by ACLs; reachability is what counts
         return {"ok": True, "warnings": ["could not read Redis configuration"]}
     warnings = []
-    if policy not in (b"noeviction", "noeviction"):
+    if policy != "noeviction":
         warnings.append("maxmemory-policy is not noeviction: live records may be evicted")
-    if aof not in (b"yes", "yes"):
+    if aof != "yes":
         warnings.append("appendonly is off: a Redis restart loses live records not yet archived")
     return {"ok": True, "warnings": warnings}
 
@@ -102,3 +104,14 @@ def health_report() -> tuple[bool, dict[str, Any]]:
     }
     healthy = all(check["ok"] for check in checks.values())
     return healthy, checks
+
+
+def warn_about_redis_configuration() -> list[str]:
+    """At start-up, say loudly when Redis could evict or lose live records (``/healthz`` says it too)."""
+    report = check_redis()
+    warnings = list(report.get("warnings", []))
+    if not report["ok"]:
+        warnings.append("Redis is unreachable at start-up: live records are unavailable until it answers")
+    for warning in warnings:
+        logger.warning("Redis configuration: %s", warning)
+    return warnings
