@@ -28,3 +28,15 @@ def redis_sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSe
         yield topology.start()
     finally:
         topology.stop()
+
+
+@pytest.fixture(scope="module")
+def shared_sentinel(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalSentinel]:
+    """One Sentinel topology for a module's tests that do not fail it over."""
+    if REDIS_SERVER is None:
+        pytest.skip("redis-server is needed for a local Sentinel setup")
+    topology = LocalSentinel(tmp_path_factory.mktemp("sentinel-shared"))
+    try:
+        yield topology.start()
+    finally:
+        topology.stop()

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
+import inspect
 import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+import redis
 
 from sessions_app.errors import StateUnavailable
 from sessions_app.redis_conn import sentinel_client
 from sessions_app.state import ConversationStateManager
+from tests.reliability.test_cluster import BEHAVIOURS
 from tests.reliability.topologies import LocalSentinel
 
 pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
+
+
+@pytest.fixture
+def through_sentinel(shared_sentinel: LocalSentinel) -> Iterator[redis.Redis]:
+    client = sentinel_client(
+        shared_sentinel.addresses, shared_sentinel.master, socket_timeout=2, connect_timeout=1
+    )
+    client.flushdb()
+    yield client
+    client.flushdb()
+
+
+@pytest.mark.parametrize("behaviour", BEHAVIOURS, ids=[fn.__name__ for fn in BEHAVIOURS])
+def test_state_behaviour_holds_through_sentinel(
+    through_sentinel: redis.Redis, behaviour: Callable[..., Any]
+) -> None:
+    params = inspect.signature(behaviour).parameters
+    kwargs = {"manager": ConversationStateManager(through_sentinel), "redis_backend": through_sentinel}
+    behaviour(**{name: kwargs[name] for name in params})
 
 
 def test_the_app_follows_a_failover_to_the_new_primary_by_itself(redis_sentinel: LocalSentinel) -> None:
