@@ -156,7 +156,6 @@ class Archiver:
         unchanged = (
             not read.overflow
             and not read.citations
-            and not decoded.quarantine
             and archive_store.stored_fingerprint(user_id, session_id) == fp
         )
         if not unchanged:

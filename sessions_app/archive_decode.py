@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -42,6 +43,15 @@ def _citation_with_version(data: dict[str, Any]) -> tuple[Citation, int | None]:
     return codec.citation_from(data), version if isinstance(version, int) else None
 
 
+BUILDERS: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "message": codec.message_from,
+    "citation": _citation_with_version,
+    "emotion transition": codec.transition_from,
+    "milestone": codec.milestone_from,
+    "breakthrough": codec.breakthrough_from,
+}
+
+
 def decode(read: LiveRead) -> DecodedRead:
     out = DecodedRead()
     by_seq: dict[int, Message] = {}
@@ -49,14 +59,7 @@ def decode(read: LiveRead) -> DecodedRead:
     def members(raws: tuple[bytes, ...], kind: str) -> list[tuple[int, Any]]:
         decoded = []
         for position, raw in enumerate(raws):
-            build = {
-                "message": codec.message_from,
-                "citation": _citation_with_version,
-                "emotion transition": codec.transition_from,
-                "milestone": codec.milestone_from,
-                "breakthrough": codec.breakthrough_from,
-            }[kind]
-            item = codec.decode_member(raw, kind, position, build, key=read.session_id)
+            item = codec.decode_member(raw, kind, position, BUILDERS[kind], key=read.session_id)
             if isinstance(item, UnreadableEntry):
                 out.quarantine.append((kind, raw))
             else:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from django.db import transaction
@@ -79,8 +79,9 @@ def store(
     new_messages = [
         mapping.message_row(user_id, session_id, m, now) for m in decoded.messages if m.seq not in known_seqs
     ]
+    # A citation belongs to the session whose list held it, whatever its body says.
     new_citations = [
-        mapping.citation_row(c, version)
+        mapping.citation_row(replace(c, user_id=user_id, session_id=session_id), version)
         for c, version in decoded.citations
         if c.citation_id not in known_citations
     ]
