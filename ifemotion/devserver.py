@@ -76,15 +76,25 @@ def main() -> None:
         "REDIS_URL": redis_url,
     }
     port = os.environ.get("PORT", "8000")
+    archiver: subprocess.Popen[bytes] | None = None
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
         manage("seed_demo_accounts", env=env)
+        manage("archive_sessions", env=env)  # one pass now, so /healthz has an archiver to report
+        archiver = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, str(ROOT / "manage.py"), "archive_sessions", "--loop", "--interval", "60"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:
         pass
     finally:
+        if archiver is not None and archiver.poll() is None:
+            archiver.terminate()
+            archiver.wait(timeout=30)
         if server is not None:
             server.stop()
 
