@@ -134,9 +134,23 @@ def index_pending(*, progress: Progress | None = None) -> IndexResult:
         return _index_pending(progress)
 
 
+def _repair_lost_index() -> int:
+    """Rows the database believes indexed but the index no longer holds (its directory removed, or
+    lost in a crash) are marked for indexing again, so the drain below rebuilds what is missing."""
+    repaired = 0
+    for model, name in ((ArchivedMessage, search_index.MESSAGES), (ArchivedCitation, search_index.CITATIONS),
+                        (ArchivedSession, search_index.SNAPSHOTS)):  # fmt: skip
+        believed = model.objects.filter(indexed=True).count()
+        if believed and search_index.count(name) < believed:
+            logger.warning("the %s index lost documents; re-indexing %d rows", name, believed)
+            repaired += model.objects.filter(indexed=True).update(indexed=False)
+    return repaired
+
+
 def _index_pending(progress: Progress | None) -> IndexResult:
     done = 0
     try:
+        _repair_lost_index()
         done += _drain(ArchivedMessage, search_index.MESSAGES, _message_document, progress)
         done += _drain(ArchivedCitation, search_index.CITATIONS, _citation_document, progress)
         done += _drain(ArchivedSession, search_index.SNAPSHOTS, _snapshot_document, progress)

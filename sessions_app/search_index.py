@@ -128,7 +128,7 @@ def get_client() -> ClientAPI:
     global _client, _client_config
     config = _config()
     with _lock:
-        if _client is not None and _client_config == config:
+        if _client is not None and _client_config == config and not _embedded_index_vanished(config):
             return _client
         _close_locked()
         url, path = config
@@ -140,6 +140,13 @@ def get_client() -> ClientAPI:
             )
         _client_config = config
         return _client
+
+
+def _embedded_index_vanished(config: tuple[str, str]) -> bool:
+    """The embedded index's files were removed under us: an open client would keep writing to
+    unlinked files and report success, so it must be reopened (and the index rebuilt)."""
+    url, path = config
+    return not url and not (Path(path) / "chroma.sqlite3").exists()
 
 
 def _close_locked() -> None:

@@ -311,3 +311,53 @@ def test_a_corrupt_member_in_the_window_does_not_make_archiving_repeat_itself(
     assert again.verified  # 7 archived + 1 quarantined = all 8
     assert [real_redis.dump(key) for key in keys.all()] == image
     assert QuarantinedEntry.objects.count() == 1
+
+
+def _index_total() -> int:
+    return sum(search_index.count(name) for name in search_index.COLLECTIONS)
+
+
+def _archive_total() -> int:
+    return (
+        ArchivedMessage.objects.count() + ArchivedCitation.objects.count() + ArchivedSession.objects.count()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.fault
+@pytest.mark.parametrize("when", ["between passes", "during a pass"])
+def test_index_directory_removed_while_archiving_loses_nothing_and_the_index_catches_up(
+    real_redis: redis.Redis, settings: LazySettings, monkeypatch: pytest.MonkeyPatch, when: str
+) -> None:
+    manager = ConversationStateManager(real_redis, ttl_seconds=600, window=10)
+    first = fill_session(manager, ALICE, messages=30)
+    manager.close_session(ALICE, first)
+    assert archiver(real_redis).run_pass().index_error == ""
+    second = fill_session(manager, BOB, messages=30)
+    manager.close_session(BOB, second)
+
+    if when == "between passes":
+        shutil.rmtree(settings.CHROMA_PATH)  # the open client is not told: as with an operator's rm -rf
+    else:
+        original = search_index.upsert
+
+        def remove_then_upsert(name: str, documents: Any) -> None:
+            if Path(settings.CHROMA_PATH).exists():
+                shutil.rmtree(settings.CHROMA_PATH)
+            original(name, documents)
+
+        monkeypatch.setattr(search_index, "upsert", remove_then_upsert)
+    archiver(real_redis).run_pass()
+    monkeypatch.undo()
+
+    # The database archive is complete whatever happened to the index.
+    assert ArchivedMessage.objects.filter(user_id=ALICE).count() == 30
+    assert ArchivedMessage.objects.filter(user_id=BOB).count() == 30
+    # The next pass notices the index lost documents and rebuilds what is missing.
+    catch_up = archiver(real_redis).run_pass()
+    assert catch_up.index_error == ""
+    assert _index_total() == _archive_total()
+    for user_id, session_id in ((ALICE, first), (BOB, second)):
+        hits = repository.search_messages("anxious about work", user_ids=[user_id], limit=5)
+        assert hits
+        assert {h.session_id for h in hits} == {session_id}

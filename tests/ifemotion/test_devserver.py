@@ -1,0 +1,53 @@
+"""`make run`'s embedded Redis: a private redis-server with AOF, else a loud in-process fake."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+import redis
+
+from ifemotion import devserver
+from tests.redis_server import REDIS_SERVER
+
+
+def test_without_redis_server_it_serves_a_fake_redis_and_says_nothing_persists(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setattr(devserver, "REDIS_SERVER", None)
+
+    url, server = devserver.start_redis()
+
+    assert server is None
+    client = redis.Redis.from_url(url)
+    assert client.ping()
+    assert client.eval("return 1", 0) == 1  # the state layer's Lua scripts need scripting
+    assert "NOTHING PERSISTS" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
+def test_with_redis_server_it_starts_a_private_one_with_aof(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    from pathlib import Path
+
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setattr(devserver, "VAR", Path(str(tmp_path)))
+    monkeypatch.setattr(devserver, "port_is_free", lambda port: False)  # never the user's own 6390
+    with caplog.at_level(logging.INFO):
+        url, server = devserver.start_redis()
+    try:
+        assert server is not None
+        config = redis.Redis.from_url(url, decode_responses=True).config_get("*")
+        assert config["appendonly"] == "yes"
+        assert config["maxmemory-policy"] == "noeviction"
+        assert config["dir"] == str(Path(str(tmp_path)) / "redis")
+    finally:
+        if server is not None:
+            server.stop()
+
+
+def test_an_explicit_redis_url_is_used_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/3")
+    assert devserver.start_redis() == ("redis://127.0.0.1:6399/3", None)
