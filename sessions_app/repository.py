@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Literal
 
 from django.db.models import Q
@@ -229,9 +229,15 @@ def archived_message(user_id: str, session_id: str, message_id: str) -> Message 
 
 
 def _aware(value: datetime | None, field: str) -> datetime | None:
-    if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+    """A timezone-aware bound, in UTC: PostgreSQL refuses UTC offsets beyond ±15:59 that Python allows."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
         raise InvalidInput(field, f"{field} must be a timezone-aware datetime")
-    return value
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(field, f"{field} is outside the supported range of dates") from None
 
 
 def _live_citations(

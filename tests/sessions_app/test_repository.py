@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -341,3 +341,25 @@ def test_notes_saved_after_the_last_snapshot_are_served_from_their_revision(
 
     assert (context.session_notes, context.current_theme, context.version) == ("v2", "sleep", 2)
     assert (context.notes_updated_by, context.last_summarized) == ("dr-b", saved.last_summarized)
+
+
+@pytest.mark.django_db
+def test_time_bounds_with_any_utc_offset_work_and_impossible_dates_are_refused(
+    manager: ConversationStateManager,
+) -> None:
+    session_id = fill_session(manager, ALICE, messages=3)
+    archive_and_forget(manager, ALICE, session_id)
+    # Python allows offsets up to ±23:59; PostgreSQL only ±15:59. Bounds are compared in UTC.
+    far_east = timezone(timedelta(hours=20, minutes=33))
+    found = repository.search_citations(
+        user_id=ALICE, since=datetime(2000, 1, 1, tzinfo=far_east), manager=manager
+    )
+    assert len(found) >= 4  # initialised, three messages (and their emotion updates), closed
+    assert (
+        repository.search_citations(
+            user_id=ALICE, until=datetime(2000, 1, 1, tzinfo=far_east), manager=manager
+        )
+        == []
+    )
+    with pytest.raises(InvalidInput):
+        repository.search_citations(user_id=ALICE, since=datetime(1, 1, 1, tzinfo=far_east), manager=manager)
