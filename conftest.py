@@ -14,11 +14,19 @@ from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
 import fakeredis
+import hypothesis
 import pytest
 import redis
 
 from sessions_app.state import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
+
+
+# In CI, property tests use a fixed example sequence so that a submission's result does not depend on
+# luck; developers' runs stay random and keep finding new cases (and print how to reproduce them).
+hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
 
 
 def _with_db(url: str, db: int) -> str:
