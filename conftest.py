@@ -21,7 +21,6 @@ import redis
 from sessions_app.state import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
 
-
 # In CI, property tests use a fixed example sequence so that a submission's result does not depend on
 # luck; developers' runs stay random and keep finding new cases (and print how to reproduce them).
 hypothesis.settings.register_profile("ci", derandomize=True, print_blob=True)
