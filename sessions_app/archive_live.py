@@ -28,7 +28,7 @@ from sessions_app.keys import (
     parse_metadata_key,
 )
 from sessions_app.redis_conn import read_with_retry, translate_errors
-from sessions_app.scripts import script_source
+from sessions_app.scripts import ScriptLoader
 
 logger = logging.getLogger(__name__)
 
@@ -99,26 +99,10 @@ class LiveStore:
 
     def __init__(self, client: redis.Redis) -> None:
         self.redis = client
-        self._scripts: dict[str, Script] = {}
-        self._shebang: bool | None = None
+        self._scripts = ScriptLoader(self.redis)
 
     def _script(self, name: str) -> Script:
-        script = self._scripts.get(name)
-        if script is None:
-            if self._shebang is None:
-                self._shebang = self._probe_shebang()
-            script = self.redis.register_script(script_source(name, shebang=self._shebang))
-            self._scripts[name] = script
-        return script
-
-    def _probe_shebang(self) -> bool:
-        """Redis 7 understands ``#!lua`` script flags; in-process fakes do not."""
-        with translate_errors("script probe"):
-            try:
-                self.redis.eval("#!lua flags=no-writes\nreturn 1", 0)
-            except redis.ResponseError:
-                return False
-        return True
+        return self._scripts(name)
 
     def sessions(self) -> list[tuple[str, str]]:
         """Every live session, found by its metadata key (the global set may miss orphans)."""

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 from functools import cache
 from importlib import resources
+from typing import Any
+
+import redis
+from redis.commands.core import Script
+
+from sessions_app.redis_conn import translate_errors
 
 SCRIPT_NAMES = (
     "initialize",
@@ -45,3 +51,33 @@ def script_source(name: str, *, shebang: bool) -> str:
     if name in READ_ONLY:
         return READ_ONLY_SHEBANG + body
     return (ALLOW_OOM_SHEBANG if name in ALLOW_OOM else SHEBANG) + body
+
+
+class ScriptLoader:
+    """The product's scripts registered on one client, each loaded on first use.
+
+    Whether the server understands ``#!lua`` flags (Redis 7 does; in-process fakes do not) is asked
+    once, with a harmless read-only script.
+    """
+
+    def __init__(self, client: redis.Redis | Any) -> None:
+        self._client = client
+        self._scripts: dict[str, Script] = {}
+        self._shebang: bool | None = None
+
+    def __call__(self, name: str) -> Script:
+        script = self._scripts.get(name)
+        if script is None:
+            if self._shebang is None:
+                self._shebang = self._probe_shebang()
+            script = self._client.register_script(script_source(name, shebang=self._shebang))
+            self._scripts[name] = script
+        return script
+
+    def _probe_shebang(self) -> bool:
+        with translate_errors("script probe"):
+            try:
+                self._client.eval("#!lua flags=no-writes\nreturn 1", 0)
+            except redis.ResponseError:
+                return False
+        return True

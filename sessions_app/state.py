@@ -60,7 +60,7 @@ from sessions_app.keys import (
     user_index,
 )
 from sessions_app.redis_conn import read_with_retry, translate_errors
-from sessions_app.scripts import script_source
+from sessions_app.scripts import ScriptLoader
 from sessions_app.validation import (
     check_choice,
     check_evidence,
@@ -120,8 +120,7 @@ class ConversationStateManager:
         self.max_label_chars = max_label_chars
         self.archived_message_lookup = archived_message_lookup
         self._clock = clock or (lambda: datetime.now(UTC))
-        self._scripts: dict[str, Script] = {}
-        self._shebang: bool | None = None
+        self._scripts = ScriptLoader(self.redis)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -132,22 +131,7 @@ class ConversationStateManager:
         return now.astimezone(UTC)
 
     def _script(self, name: str) -> Script:
-        script = self._scripts.get(name)
-        if script is None:
-            if self._shebang is None:
-                self._shebang = self._probe_shebang()
-            script = self.redis.register_script(script_source(name, shebang=self._shebang))
-            self._scripts[name] = script
-        return script
-
-    def _probe_shebang(self) -> bool:
-        """Redis 7 understands ``#!lua`` script flags; in-process fakes do not."""
-        with translate_errors("script probe"):
-            try:
-                self.redis.eval("#!lua flags=no-writes\nreturn 1", 0)
-            except redis.ResponseError:
-                return False
-        return True
+        return self._scripts(name)
 
     def _run(self, name: str, keys: SessionKeys, args: Sequence[Any]) -> Any:
         try:
