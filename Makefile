@@ -25,6 +25,7 @@ faults: $(STAMP)
 
 load: $(STAMP)
 	$(PY) bench/load_test.py
+	$(PY) bench/memory_bench.py
 
 screenshots: $(STAMP)
 	SCREENSHOT_DIR=docs/screenshots $(PY) -m pytest -m browser -q
