@@ -128,10 +128,14 @@ def _drain(
 
 def index_pending(*, progress: Progress | None = None) -> IndexResult:
     """Send every archived row not yet in the index. Never raises for an unavailable index."""
-    with search_index.writer_lock() as mine:
-        if not mine:
-            return IndexResult(documents=0, pending=pending(), busy=True)
-        return _index_pending(progress)
+    try:
+        with search_index.writer_lock() as mine:
+            if not mine:
+                return IndexResult(documents=0, pending=pending(), busy=True)
+            return _index_pending(progress)
+    except search_index.SearchUnavailable as exc:
+        logger.warning("search index unavailable; archived rows wait for the next pass")
+        return IndexResult(documents=0, pending=pending(), error=str(exc))
 
 
 def _repair_lost_index() -> int:

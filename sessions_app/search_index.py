@@ -277,8 +277,12 @@ def writer_lock() -> Iterator[bool]:
         yield True
         return
     path = Path(settings.CHROMA_PATH)
-    path.mkdir(parents=True, exist_ok=True)
-    with (path / "ifemotion-writer.lock").open("a") as handle:
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        handle = (path / "ifemotion-writer.lock").open("a")
+    except OSError as exc:  # a read-only or vanished mount: the index is unusable, the archive is not
+        raise SearchUnavailable(f"the index directory is not writable ({exc.strerror})") from exc
+    with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

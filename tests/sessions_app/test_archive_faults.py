@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import shutil
+import subprocess
 import threading
 from pathlib import Path
 from typing import Any
@@ -361,3 +362,42 @@ def test_index_directory_removed_while_archiving_loses_nothing_and_the_index_cat
         hits = repository.search_messages("anxious about work", user_ids=[user_id], limit=5)
         assert hits
         assert {h.session_id for h in hits} == {session_id}
+
+
+def _immutable(path: str | Path, on: bool) -> bool:
+    """``chattr -R +i``: read-only even for root (file permissions are not). False if unsupported."""
+    chattr = shutil.which("chattr")
+    if chattr is None:
+        return False
+    done = subprocess.run([chattr, "-R", "+i" if on else "-i", str(path)], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.fault
+def test_a_read_only_index_directory_never_fails_the_database_archive(
+    real_redis: redis.Redis, settings: LazySettings
+) -> None:
+    manager = ConversationStateManager(real_redis, ttl_seconds=600, window=10)
+    first = fill_session(manager, ALICE, messages=20)
+    manager.close_session(ALICE, first)
+    assert archiver(real_redis).run_pass().index_error == ""
+    if not _immutable(settings.CHROMA_PATH, True):
+        pytest.skip("this filesystem cannot make the index directory immutable (chattr +i)")
+    try:
+        search_index.reset_client()  # as a process started after the directory became read-only
+        second = fill_session(manager, BOB, messages=20)
+        manager.close_session(BOB, second)
+        blocked = archiver(real_redis).run_pass()
+        assert ArchivedMessage.objects.filter(user_id=BOB).count() == 20  # the record of truth is complete
+        assert blocked.failures == 0
+        assert blocked.index_error != ""
+        assert indexer.pending() > 0
+    finally:
+        _immutable(settings.CHROMA_PATH, False)
+    search_index.reset_client()
+    caught_up = archiver(real_redis).run_pass()
+    assert caught_up.index_error == ""
+    assert indexer.pending() == 0
+    assert _index_total() == _archive_total()
+    assert repository.search_messages("anxious about work", user_ids=[BOB], limit=5)
