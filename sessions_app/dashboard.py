@@ -193,8 +193,15 @@ def record_view(request: HttpRequest, grant: AccessGrant, session_id: str) -> No
 
 
 def _write(grant: AccessGrant, session_id: str, version: int, text: str) -> ContextSnapshot:
+    # A reviewer's save does not extend retention (the chatbot's activity decides it); the text is
+    # kept regardless, as a note revision in the database.
     return service.get_state_manager().update_context_snapshot(
-        grant.client_id, session_id, expected_version=version, author=grant.username, session_notes=text
+        grant.client_id,
+        session_id,
+        expected_version=version,
+        author=grant.username,
+        extend_retention=False,
+        session_notes=text,
     )
 
 

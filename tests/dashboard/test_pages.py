@@ -95,6 +95,22 @@ def test_saving_notes_writes_the_snapshot_a_revision_and_an_audit_row(
     assert "Notes saved." in client.get(response["Location"]).content.decode()
 
 
+def test_saving_notes_does_not_extend_how_long_redis_keeps_the_session(
+    dash_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = seed_session(dash_manager, AVA)
+    keys = SessionKeys.for_session(AVA, sid)
+    for key in keys.all():
+        dash_manager.redis.pexpire(key, 50_000)
+
+    response = login(alice).post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "later"})
+
+    assert response.status_code == 302
+    assert dash_manager.read_session(AVA, sid).context.session_notes == "later"
+    ttls = [dash_manager.redis.pttl(key) for key in keys.all() if dash_manager.redis.exists(key)]
+    assert all(0 < ttl <= 50_000 for ttl in ttls), ttls
+
+
 def test_second_saver_sees_both_texts_and_can_merge(
     dash_manager: ConversationStateManager, alice: User, bob: User
 ) -> None:
