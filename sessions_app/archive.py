@@ -35,6 +35,7 @@ from sessions_app.domain import CONTEXT_FIELDS, SessionStatus
 from sessions_app.errors import InvalidInput, StateError, StateUnavailable
 from sessions_app.keys import check_id
 from sessions_app.models import ArchiverHeartbeat, NoteRevision
+from sessions_app.state import ConversationStateManager
 from sessions_app.validation import check_label, check_text
 
 logger = logging.getLogger(__name__)
@@ -234,6 +235,10 @@ class Archiver:
                 touched += 1
             messages += result.messages
             citations += result.citations
+        # Index sets keep members whose keys expired or were removed (guarantee 9): sweep them.
+        pruned = ConversationStateManager(self.live.redis).cleanup_expired_sessions()
+        if pruned:
+            logger.info("removed %d index members of sessions that no longer exist", pruned)
         if self.index:
             indexed = indexer.index_pending(progress=index_progress)
         else:

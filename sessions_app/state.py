@@ -11,10 +11,10 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from redis.commands.core import Script
@@ -75,6 +75,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
 DEFAULT_WINDOW = 100
 EXPORT_SCHEMA_VERSION = "1.0"
+
+T = TypeVar("T")
 
 ArchivedMessageLookup = Callable[[str, str, str], Message | None]
 
@@ -790,48 +792,77 @@ class ConversationStateManager:
     # ------------------------------------------------------------------ maintenance
 
     def cleanup_expired_sessions(self) -> int:
-        """Remove index members of expired sessions and re-index live orphans. Returns removals."""
+        """Remove index members of expired sessions and re-index live orphans. Returns removals.
+
+        Index sets keep members whose keys expired (their TTL cannot cover a member); the archiver
+        runs this after every pass. Lookups go in pipelines of ``CLEANUP_BATCH`` members.
+        """
         removed = 0
         with translate_errors("cleanup"):
-            for raw in self.redis.sscan_iter(GLOBAL_ACTIVE, count=500):
-                member = codec.text(raw)
-                parsed = split_global_member(member)
-                if parsed is None:
-                    self.redis.srem(GLOBAL_ACTIVE, raw)
-                    removed += 1
-                    continue
-                user_id, session_id = parsed
-                if not self.redis.exists(SessionKeys.for_session(user_id, session_id).metadata):
-                    self.redis.srem(GLOBAL_ACTIVE, raw)
-                    self.redis.srem(user_index(user_id), session_id)
-                    removed += 1
-            for raw_key in self.redis.scan_iter(match=metadata_pattern(), count=500):
-                parsed = parse_metadata_key(codec.text(raw_key))
-                if parsed is None:
-                    continue
-                user_id, session_id = parsed
-                self.redis.sadd(GLOBAL_ACTIVE, global_member(user_id, session_id))
-                self.redis.sadd(user_index(user_id), session_id)
+            members = [codec.text(raw) for raw in self.redis.sscan_iter(GLOBAL_ACTIVE, count=500)]
+            for batch in _batches(members):
+                ghosts = self._missing(batch, lambda member: _metadata_of(split_global_member(member)))
+                pipe = self.redis.pipeline(transaction=False)
+                for member in ghosts:
+                    pipe.srem(GLOBAL_ACTIVE, member)
+                    parsed = split_global_member(member)
+                    if parsed is not None:
+                        pipe.srem(user_index(parsed[0]), parsed[1])
+                pipe.execute()
+                removed += len(ghosts)
+            orphans = [
+                parse_metadata_key(codec.text(key))
+                for key in self.redis.scan_iter(match=metadata_pattern(), count=500)
+            ]
+            for pairs in _batches([o for o in orphans if o is not None]):
+                pipe = self.redis.pipeline(transaction=False)
+                for user_id, session_id in pairs:
+                    pipe.sadd(GLOBAL_ACTIVE, global_member(user_id, session_id))
+                    pipe.sadd(user_index(user_id), session_id)
+                pipe.execute()
             removed += self._sweep_user_indexes()
         return removed
+
+    def _missing(self, items: list[Any], metadata_key: Callable[[Any], str | None]) -> list[Any]:
+        """The items whose session metadata key does not exist (or that name no valid session)."""
+        keys = [metadata_key(item) for item in items]
+        pipe = self.redis.pipeline(transaction=False)
+        for key in keys:
+            if key is not None:
+                pipe.exists(key)
+        found = iter(pipe.execute())
+        return [item for item, key in zip(items, keys, strict=True) if key is None or not next(found)]
 
     def _sweep_user_indexes(self) -> int:
         removed = 0
         for raw_key in self.redis.scan_iter(match="sessions:user:{*}:index", count=500):
             key = codec.text(raw_key)
             user_id = key[len("sessions:user:{") : -len("}:index")]
-            for raw in self.redis.smembers(key):
-                session_id = codec.text(raw)
-                try:
-                    metadata = SessionKeys.for_session(user_id, session_id).metadata
-                except InvalidInput:
-                    self.redis.srem(key, raw)
-                    removed += 1
-                    continue
-                if not self.redis.exists(metadata):
-                    self.redis.srem(key, raw)
-                    removed += 1
+            pairs = [(user_id, codec.text(raw)) for raw in self.redis.smembers(key)]
+            for batch in _batches(pairs):
+                ghosts = [session_id for _, session_id in self._missing(batch, _metadata_of)]
+                if ghosts:
+                    self.redis.srem(key, *ghosts)
+                    removed += len(ghosts)
         return removed
+
+
+CLEANUP_BATCH = 500
+
+
+def _batches(items: list[T]) -> Iterator[list[T]]:
+    for start in range(0, len(items), CLEANUP_BATCH):
+        yield items[start : start + CLEANUP_BATCH]
+
+
+def _metadata_of(parsed: tuple[str, str] | None) -> str | None:
+    """The metadata key of a (user, session) pair, or None when either id is invalid."""
+    if parsed is None:
+        return None
+    try:
+        return SessionKeys.for_session(*parsed).metadata
+    except InvalidInput:
+        return None
 
 
 def _jsonable(value: Any) -> Any:

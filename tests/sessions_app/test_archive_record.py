@@ -216,3 +216,17 @@ def test_a_closed_session_stays_live_for_its_grace_period(real_redis: redis.Redi
         assert patient.archive_session(user_id=ALICE, session_id=session_id).outcome == "deleted"
     assert not real_redis.exists(keys.metadata)
     assert repository.get_session(ALICE, session_id, manager=manager).source == "archive"
+
+
+def test_every_pass_sweeps_index_members_of_sessions_that_expired(real_redis: redis.Redis) -> None:
+    manager = ConversationStateManager(real_redis, ttl_seconds=600, window=10)
+    live = fill_session(manager, ALICE, messages=3)
+    expired = fill_session(manager, ALICE, messages=3)
+    archiver(real_redis).run_pass()
+    real_redis.delete(*SessionKeys.for_session(ALICE, expired).session_keys())  # as when its TTL ran out
+
+    archiver(real_redis).run_pass()
+
+    assert real_redis.sismember(GLOBAL_ACTIVE, global_member(ALICE, live))
+    assert not real_redis.sismember(GLOBAL_ACTIVE, global_member(ALICE, expired))
+    assert not real_redis.sismember(SessionKeys.for_session(ALICE, expired).user_index, expired)
