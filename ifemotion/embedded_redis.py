@@ -74,6 +74,7 @@ class RedisServer:
                 time.sleep(0.05)
             except redis.BusyLoadingError:
                 time.sleep(0.05)
+        self.kill()  # never leave a half-started server behind
         raise RuntimeError(f"redis-server did not start on port {self.port}")
 
     def client(self, **kwargs: object) -> redis.Redis:

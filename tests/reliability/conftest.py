@@ -12,9 +12,9 @@ from tests.reliability.topologies import REDIS_CLI, LocalCluster, LocalSentinel
 def redis_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCluster]:
     if REDIS_SERVER is None or REDIS_CLI is None:
         pytest.skip("redis-server and redis-cli are needed for a local Redis Cluster")
-    cluster = LocalCluster(tmp_path_factory.mktemp("cluster")).start()
-    try:
-        yield cluster
+    cluster = LocalCluster(tmp_path_factory.mktemp("cluster"))
+    try:  # stop() also covers nodes started before a failed start()
+        yield cluster.start()
     finally:
         cluster.stop()
 
