@@ -10,7 +10,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from datetime import datetime
 from typing import Any
 
 from sessions_app import codec
@@ -24,6 +23,7 @@ from sessions_app.domain import (
     SessionState,
     UnreadableEntry,
 )
+from sessions_app.state import jsonable
 
 
 @dataclass
@@ -90,16 +90,6 @@ def decode(read: LiveRead) -> DecodedRead:
     return out
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    return value
-
-
 def fingerprint(state: SessionState) -> str:
     """SHA-256 of the canonical snapshot, without what archiving itself changes (``archived_at``,
     the overflow and pending citations, which the archiver drains)."""
@@ -109,5 +99,5 @@ def fingerprint(state: SessionState) -> str:
         overflow_count=0,
         pending_citations=(),
     )
-    text = json.dumps(_jsonable(asdict(canonical)), sort_keys=True, ensure_ascii=False, allow_nan=True)
+    text = json.dumps(jsonable(asdict(canonical)), sort_keys=True, ensure_ascii=False, allow_nan=True)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

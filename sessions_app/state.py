@@ -12,7 +12,7 @@ import logging
 import math
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -865,26 +865,28 @@ def _metadata_of(parsed: tuple[str, str] | None) -> str | None:
         return None
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
+    """Domain values as JSON-ready data: ISO timestamps, lists, and null for a non-finite number."""
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [_jsonable(v) for v in value]
+        return [jsonable(v) for v in value]
     if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
+        return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
 
+def _entry(item: Any) -> dict[str, Any]:
+    # Field by field rather than asdict(): list entries are flat, and asdict's deep copy was most of
+    # the time of exporting a long transcript.
+    data = {f.name: jsonable(getattr(item, f.name)) for f in fields(item)}
+    return {"unreadable": True, **data} if isinstance(item, UnreadableEntry) else data
+
+
 def _entries(items: Sequence[Any]) -> list[dict[str, Any]]:
-    out = []
-    for item in items:
-        data = asdict(item)
-        if isinstance(item, UnreadableEntry):
-            data = {"unreadable": True, **data}
-        out.append(_jsonable(data))
-    return out
+    return [_entry(item) for item in items]
 
 
 def state_to_json(state: SessionState) -> dict[str, Any]:
@@ -892,14 +894,14 @@ def state_to_json(state: SessionState) -> dict[str, Any]:
     meta = state.metadata
     return {
         "schema_version": EXPORT_SCHEMA_VERSION,
-        "session": _jsonable(asdict(meta)),
-        "emotion": _jsonable(asdict(state.emotion)),
+        "session": jsonable(asdict(meta)),
+        "emotion": jsonable(asdict(state.emotion)),
         "emotion_log": _entries(state.emotion_log),
         "messages": _entries(state.messages),
         "messages_in_overflow": state.overflow_count,
         "milestones": _entries(state.milestones),
         "breakthroughs": _entries(state.breakthroughs),
-        "context_snapshot": _jsonable(asdict(state.context)),
+        "context_snapshot": jsonable(asdict(state.context)),
         "pending_citations": _entries(state.pending_citations),
         "unreadable_entries": state.unreadable_count,
     }
