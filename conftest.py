@@ -18,7 +18,7 @@ import hypothesis
 import pytest
 import redis
 
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
 
 # In CI, property tests use a fixed example sequence so that a submission's result does not depend on

@@ -40,7 +40,7 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 from ifemotion.embedded_redis import REDIS_SERVER, RedisServer, free_port  # noqa: E402
-from sessions_app.keys import SessionKeys  # noqa: E402
+from sessions_app.state.keys import SessionKeys  # noqa: E402
 
 TARGET = 0.7
 USER = "bench-user"

@@ -100,8 +100,8 @@ def scratch_postgres(server_url: str) -> Iterator[str]:
 
 
 def fill(url: str, sessions: int, messages: int) -> float:
-    from sessions_app.redis_conn import client_from_url
-    from sessions_app.state import ConversationStateManager
+    from sessions_app.state.connection import client_from_url
+    from sessions_app.state.manager import ConversationStateManager
 
     client = client_from_url(url, socket_timeout=10.0, connect_timeout=2.0)
     client.flushdb()
@@ -144,17 +144,17 @@ def worker(opts: argparse.Namespace) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from sessions_app import indexer, search_index
-    from sessions_app.archive import Archiver
+    from sessions_app.archive.archiver import Archiver
+    from sessions_app.archive.search import chroma, indexer
     from sessions_app.models import ArchivedCitation, ArchivedMessage
-    from sessions_app.redis_conn import client_from_url
+    from sessions_app.state.connection import client_from_url
 
     call_command("migrate", verbosity=0, interactive=False)
     fill_seconds = fill(opts.redis_url, opts.sessions, opts.messages)
     client = client_from_url(opts.redis_url, socket_timeout=10.0, connect_timeout=2.0)
     archiver = Archiver(client, margin_seconds=24 * 3600, delete_closed_after_seconds=0, index=False)
-    embedding = search_index.embedding().label
-    search_index.get_client()  # opening the index is set-up, not archiving
+    embedding = chroma.embedding().label
+    chroma.get_client()  # opening the index is set-up, not archiving
 
     started = time.perf_counter()
     summary = archiver.run_pass()

@@ -83,7 +83,7 @@ def configure(tmp: Path, redis_url: str) -> dict[str, str]:
 def seed_detail() -> tuple[Any, str]:
     from ifemotion.accounts.identity import assign_client
     from ifemotion.accounts.models import User
-    from sessions_app.service import get_state_manager
+    from sessions_app.state.configured import get_state_manager
 
     manager = get_state_manager()
     user = User.objects.create_user(username="bench", password=uuid.uuid4().hex, role="therapist")
@@ -115,7 +115,7 @@ def seed_detail() -> tuple[Any, str]:
 
 def seed_list(clients: int, per_client: int) -> Any:
     from ifemotion.accounts.models import CareAssignment, User
-    from sessions_app.service import get_state_manager
+    from sessions_app.state.configured import get_state_manager
 
     manager = get_state_manager()
     user = User.objects.create_user(username="bench-list", password=uuid.uuid4().hex, role="therapist")
@@ -164,7 +164,7 @@ def timed(call: Callable[[], Any], count: int, *, warmup: int = 10) -> list[floa
 
 def bench_list(clients: int, per_client: int, requests: int) -> tuple[float, float]:
     from sessions_app.access import assigned_client_ids
-    from sessions_app.listing import ListFilters, list_sessions
+    from sessions_app.dashboard.listing import ListFilters, list_sessions
 
     list_user = seed_list(clients, per_client)
     list_client = logged_in(list_user)

@@ -12,9 +12,9 @@ from django.shortcuts import render
 from django.urls import URLPattern, URLResolver, path
 
 from ifemotion.urls import urlpatterns as product_urlpatterns
-from sessions_app import dashboard
 from sessions_app.access import check_client_access
-from sessions_app.forms import NotesForm
+from sessions_app.dashboard import pages
+from sessions_app.dashboard.forms import NotesForm
 
 CONTEXTS: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -23,7 +23,7 @@ def _context(request: HttpRequest, client_id: str, session_id: str) -> dict[str,
     key = (client_id, session_id)
     if key not in CONTEXTS:
         grant = check_client_access(request.user, client_id, purpose="view")
-        view = dashboard.session_view(grant, session_id, page=None)
+        view = pages.session_view(grant, session_id, page=None)
         notes = view.state.context
         initial = {"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
         form = NotesForm(initial=initial)

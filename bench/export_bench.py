@@ -57,9 +57,9 @@ def main() -> int:
     django.setup()
     from exports_app.document import build_document
     from exports_app.exporters import markdown_export, pdf_export
-    from exports_app.pdf_export import SERVER, render_html
-    from exports_app.pdf_protocol import RenderJob
-    from exports_app.pdf_render import render
+    from exports_app.pdf.export import SERVER, render_html
+    from exports_app.pdf.protocol import RenderJob
+    from exports_app.pdf.render import render
     from tests.exports_app.factories import make_context, make_record
 
     results: dict[str, dict[str, float]] = {}

@@ -20,8 +20,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from sessions_app.redis_conn import client_from_url  # noqa: E402
-from sessions_app.state import ConversationStateManager  # noqa: E402
+from sessions_app.state.connection import client_from_url  # noqa: E402
+from sessions_app.state.manager import ConversationStateManager  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
 
 TEXT = (

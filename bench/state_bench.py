@@ -34,10 +34,10 @@ if str(REPO_ROOT) not in sys.path:
 import redis  # noqa: E402
 from redis.typing import EncodableT  # noqa: E402
 
-from sessions_app.keys import SessionKeys  # noqa: E402
-from sessions_app.redis_conn import client_from_url  # noqa: E402
-from sessions_app.scripts import script_source  # noqa: E402
-from sessions_app.state import ConversationStateManager  # noqa: E402
+from sessions_app.state.connection import client_from_url  # noqa: E402
+from sessions_app.state.keys import SessionKeys  # noqa: E402
+from sessions_app.state.manager import ConversationStateManager  # noqa: E402
+from sessions_app.state.script_loader import script_source  # noqa: E402
 from tests.redis_server import REDIS_SERVER, RedisServer  # noqa: E402
 
 BENCH_DB = 10

@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from exports_app.canonical import sha256_hex
 from exports_app.document import ExportDocument, build_document, compact_utc, utc
-from exports_app.markdown_export import render_markdown
+from exports_app.markdown.export import render_markdown
 from exports_app.records import ExportContext, ExportRecord
 
 Format = Literal["md", "pdf", "json"]
@@ -100,7 +100,7 @@ def _json_from(doc: ExportDocument) -> Export:
 
 def pdf_export(record: ExportRecord, context: ExportContext, *, archival: bool = False) -> Export:
     """PDF (``archival``: PDF/A-3b with the Markdown and JSON exports attached inside)."""
-    from exports_app.pdf_export import render_pdf_document  # WeasyPrint only where a PDF is asked for
+    from exports_app.pdf.export import render_pdf_document  # WeasyPrint only where a PDF is asked for
 
     doc = build_document(record, context)
     attachments: list[tuple[str, bytes, str]] = []

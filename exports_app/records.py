@@ -15,7 +15,7 @@ from typing import Literal
 
 from sessions_app.domain import Citation, Message, SessionState, UnreadableEntry
 from sessions_app.errors import StateUnavailable
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 
 TranscriptItem = Message | UnreadableEntry
 Source = Literal["live", "archive"]

@@ -18,7 +18,7 @@ from exports_app.service import Requester, audit_refusal, export_session, export
 from ifemotion.accounts.models import User
 from sessions_app.access import check_client_access
 from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
-from sessions_app.keys import check_id
+from sessions_app.state.keys import check_id
 
 ERROR_TEMPLATE = "exports_app/export_error.html"
 ZIP_FORMATS = {"md": ("md",), "json": ("json",), "pdf": ("pdf",), "all": ("md", "json")}

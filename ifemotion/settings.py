@@ -8,7 +8,6 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from ifemotion.env import env_bool, env_float, env_int, env_list, env_str
-from sessions_app.redis_conn import connection_kwargs
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("IFEMOTION_VAR_DIR", str(BASE_DIR / "var")))
@@ -152,12 +151,11 @@ CACHES = {
             # A blocking pool fails fast (after the connect timeout) when exhausted instead of
             # opening connections without bound; never IGNORE_EXCEPTIONS: PHI writes must not vanish.
             "CONNECTION_POOL_CLASS": "redis.BlockingConnectionPool",
+            # Adds the state layer's timeouts and no-retry policy (see sessions_app/state/connection.py).
+            "CONNECTION_FACTORY": "sessions_app.state.connection.DjangoRedisConnectionFactory",
             "CONNECTION_POOL_KWARGS": {
                 "max_connections": REDIS_MAX_CONNECTIONS,
                 "timeout": REDIS_CONNECT_TIMEOUT,
-                **connection_kwargs(
-                    socket_timeout=REDIS_SOCKET_TIMEOUT, connect_timeout=REDIS_CONNECT_TIMEOUT
-                ),
             },
             "IGNORE_EXCEPTIONS": False,
         },

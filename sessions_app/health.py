@@ -11,7 +11,7 @@ from django.db import connection
 from django.utils import timezone
 
 from sessions_app.errors import StateUnavailable
-from sessions_app.redis_conn import get_redis, translate_errors
+from sessions_app.state.connection import get_redis, translate_errors
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +54,9 @@ def check_database() -> dict[str, Any]:
 
 def check_chroma() -> dict[str, Any]:
     """The search index. Its outage delays search only; archiving to the database goes on."""
-    from sessions_app import indexer, search_index
+    from sessions_app.archive.search import chroma, indexer
 
-    result = search_index.heartbeat()
+    result = chroma.heartbeat()
     try:
         result["index_pending"] = indexer.pending()
     except Exception:  # the database check reports database trouble

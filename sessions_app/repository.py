@@ -17,9 +17,9 @@ from typing import Literal
 
 from django.db.models import Q
 
-from sessions_app import archive_mapping as mapping
-from sessions_app import codec, search_index
-from sessions_app.archive_live import LiveStore
+from sessions_app.archive import mapping
+from sessions_app.archive.search import chroma
+from sessions_app.archive.search.chroma import SearchUnavailable
 from sessions_app.domain import (
     CONTEXT_FIELDS,
     Citation,
@@ -29,7 +29,6 @@ from sessions_app.domain import (
     UnreadableEntry,
 )
 from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
-from sessions_app.keys import check_id
 from sessions_app.models import (
     ArchivedBreakthrough,
     ArchivedCitation,
@@ -39,9 +38,11 @@ from sessions_app.models import (
     ArchivedSession,
     NoteRevision,
 )
-from sessions_app.search_index import SearchUnavailable
-from sessions_app.state import ConversationStateManager
-from sessions_app.validation import check_choice
+from sessions_app.state import codec
+from sessions_app.state.keys import check_id
+from sessions_app.state.live import LiveStore
+from sessions_app.state.manager import ConversationStateManager
+from sessions_app.state.validation import check_choice
 
 __all__ = [
     "HistoryPage",
@@ -96,7 +97,7 @@ class MessageHit:
 def _manager(manager: ConversationStateManager | None) -> ConversationStateManager:
     if manager is not None:
         return manager
-    from sessions_app.service import get_state_manager
+    from sessions_app.state.configured import get_state_manager
 
     return get_state_manager()
 
@@ -344,7 +345,7 @@ def search_messages(query: str, *, user_ids: Collection[str], limit: int = 20) -
     if not ids:
         return []
     where = {"user_id": ids[0]} if len(ids) == 1 else {"user_id": {"$in": ids}}
-    hits = search_index.query(search_index.MESSAGES, query, where=where, limit=limit)
+    hits = chroma.query(chroma.MESSAGES, query, where=where, limit=limit)
     keys = []
     for hit in hits:
         meta = hit.metadata

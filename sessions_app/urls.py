@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app import views
+from sessions_app.dashboard import views
 
 
 class RecordIdConverter:

@@ -1,6 +1,9 @@
 from typing import Any
 
 from django.conf import settings
+from django_redis import get_redis_connection
+
+from ifemotion.settings import REDIS_CONNECT_TIMEOUT, REDIS_SOCKET_TIMEOUT
 
 
 def test_it_never_ignores_redis_exceptions() -> None:
@@ -8,4 +11,11 @@ def test_it_never_ignores_redis_exceptions() -> None:
     options: dict[str, Any] = settings.CACHES["default"]["OPTIONS"]  # type: ignore[assignment]
     assert options["IGNORE_EXCEPTIONS"] is False
     assert settings.DJANGO_REDIS_IGNORE_EXCEPTIONS is False
-    assert options["CONNECTION_POOL_KWARGS"]["retry"]._retries == 0
+
+
+def test_the_django_redis_pool_has_the_state_layers_timeouts_and_no_retries() -> None:
+    # Building the client opens no connection; the pool's kwargs are what every connection gets.
+    kwargs = get_redis_connection("default").connection_pool.connection_kwargs
+    assert kwargs["retry"]._retries == 0
+    assert kwargs["socket_timeout"] == REDIS_SOCKET_TIMEOUT
+    assert kwargs["socket_connect_timeout"] == REDIS_CONNECT_TIMEOUT

@@ -28,8 +28,8 @@ from pytest_django.fixtures import Settings
 
 from ifemotion.accounts.identity import assign_client, grant_admin_permissions
 from ifemotion.accounts.models import Role, User
-from sessions_app import service
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.manager import ConversationStateManager
 
 AVA, BEN, CLEO = "client-ava", "client-ben", "client-cleo"
 PASSWORD = "a long enough passphrase for tests"
@@ -54,7 +54,7 @@ def locmem_cache(settings: Settings) -> Iterator[None]:
 def default_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
     """Every test gets a fakeredis state manager unless it asks for another (never the dev Redis)."""
     manager = ConversationStateManager(fake_redis, window=100)
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
     return manager
 
 
@@ -62,7 +62,7 @@ def default_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) ->
 def dash_manager(redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
     """The dashboard's state manager over fakeredis, then over a real Redis (tests run twice)."""
     manager = ConversationStateManager(redis_backend, window=100)
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
     return manager
 
 

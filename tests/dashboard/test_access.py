@@ -20,7 +20,7 @@ from pytest_django.fixtures import Settings
 from ifemotion.accounts.identity import AccessChangeError, start_break_glass, unassign_client
 from ifemotion.accounts.models import AuditAction, AuditEvent, BreakGlassGrant, User
 from sessions_app.access import check_client_access
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, CLEO, login, seed_session
 
 CANARY = "CANARY-AVA-7731"

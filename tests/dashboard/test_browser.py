@@ -15,7 +15,7 @@ from pytest_django.live_server_helper import LiveServer
 
 from ifemotion.accounts.identity import assign_client
 from ifemotion.accounts.models import User
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, BEN, PASSWORD, seed_session
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime, timedelta
 
-from sessions_app.charts import EMOTION_COLOURS, emotion_chart_svg
+from sessions_app.dashboard.charts import EMOTION_COLOURS, emotion_chart_svg
 from sessions_app.domain import Emotion, EmotionTransition, UnreadableEntry
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -14,9 +14,9 @@ from pytest_django.fixtures import Settings
 
 from ifemotion.accounts.identity import assign_client
 from ifemotion.accounts.models import AuditAction, AuditEvent, CareAssignment, User
-from sessions_app.archive import Archiver
-from sessions_app.listing import ListFilters, list_sessions
-from sessions_app.state import ConversationStateManager
+from sessions_app.archive.archiver import Archiver
+from sessions_app.dashboard.listing import ListFilters, list_sessions
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, BEN, login, seed_session
 
 

@@ -14,8 +14,8 @@ from pytest_django.fixtures import Settings
 
 from exports_app import views as export_views
 from ifemotion.accounts.models import User
-from sessions_app import dashboard
-from sessions_app.state import ConversationStateManager
+from sessions_app.dashboard import pages
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, login, seed_session
 
 CANARY = "CANARY-PHI-7f3a the client said something private"
@@ -40,7 +40,7 @@ def test_a_failing_note_save_leaks_no_note_text(
 ) -> None:
     settings.ADMINS = [("ops", "ops@example.org")]
     session_id = seed_session(fake_manager, AVA, message=CANARY)
-    monkeypatch.setattr(dashboard, "save_notes", _explode)
+    monkeypatch.setattr(pages, "save_notes", _explode)
 
     with caplog.at_level(logging.DEBUG):
         response = _client(alice).post(

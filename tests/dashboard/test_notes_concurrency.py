@@ -8,9 +8,10 @@ from typing import Any
 import pytest
 from django.test import RequestFactory
 
-from sessions_app import archive, dashboard
 from sessions_app.access import AccessGrant
-from sessions_app.state import ConversationStateManager
+from sessions_app.archive import archiver
+from sessions_app.dashboard import pages
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, seed_session
 
 WRITERS = 8
@@ -26,8 +27,8 @@ def no_db_side_effects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]
         with lock:
             written.append((str(args[3]), args[5].version))
 
-    monkeypatch.setattr(dashboard, "_audit_note", audit)
-    monkeypatch.setattr(archive, "save_note_revision", lambda **kwargs: None)
+    monkeypatch.setattr(pages, "_audit_note", audit)
+    monkeypatch.setattr(archiver, "save_note_revision", lambda **kwargs: None)
     return written
 
 
@@ -41,7 +42,7 @@ def test_concurrent_saves_of_one_version_have_one_winner(
     def save(n: int) -> None:
         grant = AccessGrant(n, f"therapist{n}", "therapist", AVA, "annotate", "assignment")
         barrier.wait(timeout=10)
-        result = dashboard.save_notes(
+        result = pages.save_notes(
             RequestFactory().post("/"), grant, sid, version=1, base="first notes", text=f"text of writer {n}"
         )
         outcomes[n] = result.outcome
@@ -69,7 +70,7 @@ def test_sequential_saves_increment_the_version_by_exactly_one(
     base = "first notes"
     for version in range(1, 6):
         text = f"revision {version}"
-        result = dashboard.save_notes(
+        result = pages.save_notes(
             RequestFactory().post("/"), grant, sid, version=version, base=base, text=text
         )
         assert result.outcome == "saved"

@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 
 from ifemotion.accounts.models import AuditAction, AuditEvent, User
-from sessions_app.keys import SessionKeys
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, BEN, login, seed_session
 
 

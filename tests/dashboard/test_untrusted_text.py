@@ -10,8 +10,8 @@ import pytest
 from django.urls import reverse
 
 from ifemotion.accounts.models import User
-from sessions_app.charts import emotion_chart_svg
-from sessions_app.state import ConversationStateManager
+from sessions_app.dashboard.charts import emotion_chart_svg
+from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import AVA, login, seed_session
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +95,12 @@ def test_no_template_or_module_marks_client_text_safe() -> None:
     ]
     assert offenders == []
     sources = [
-        ROOT / "sessions_app" / name for name in ("views.py", "dashboard.py", "listing.py", "forms.py")
+        path for app in ("sessions_app", "exports_app", "ifemotion") for path in (ROOT / app).rglob("*.py")
     ]
-    marked = [line for source in sources for line in source.read_text().splitlines() if "mark_safe(" in line]
-    assert marked == ["        chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308"]
+    marked = sorted(
+        line.strip() for source in sources for line in source.read_text().splitlines() if "mark_safe(" in line
+    )
+    assert marked == [
+        '"chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308',
+        "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308",
+    ]

@@ -16,8 +16,8 @@ from pytest_django.fixtures import Settings
 
 from ifemotion.accounts.identity import assign_client
 from ifemotion.accounts.models import Role, User
-from sessions_app import service
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.manager import ConversationStateManager
 
 CLIENT, OTHER_CLIENT = "client-ava", "client-ben"
 PASSWORD = "a long enough passphrase for tests"
@@ -76,14 +76,14 @@ def locmem_cache(settings: Settings) -> Iterator[None]:
 def live_manager(redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
     """The process's state manager over fakeredis, then over a real Redis (tests run twice)."""
     manager = ConversationStateManager(redis_backend, window=100)
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
     return manager
 
 
 @pytest.fixture
 def fake_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
     manager = ConversationStateManager(fake_redis, window=100)
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
     return manager
 
 

@@ -16,7 +16,7 @@ from markdown_it.token import Token
 from exports_app.document import build_document
 from exports_app.errors import InvalidRange
 from exports_app.exporters import json_export, markdown_export
-from exports_app.markdown_export import generated_headings
+from exports_app.markdown.export import generated_headings
 from exports_app.records import ExportRecord, assemble
 from sessions_app.domain import UnreadableEntry
 from tests.exports_app.factories import make_context, make_record, make_state, message

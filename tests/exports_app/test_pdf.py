@@ -19,8 +19,8 @@ from weasyprint import HTML
 
 from exports_app.errors import ExportTooLarge
 from exports_app.exporters import pdf_export
-from exports_app.pdf_export import render_sandboxed
-from exports_app.pdf_protocol import RenderJob
+from exports_app.pdf.export import render_sandboxed
+from exports_app.pdf.protocol import RenderJob
 from tests.exports_app.conftest import Canary
 from tests.exports_app.factories import make_context, make_record
 from tests.exports_app.payloads import HOSTILE

@@ -11,10 +11,10 @@ import redis
 from exports_app.canonical import record_data, record_sha256
 from exports_app.exporters import markdown_export
 from exports_app.records import assemble, load_record, seq_gaps
-from sessions_app.archive import Archiver
+from sessions_app.archive.archiver import Archiver
 from sessions_app.domain import Message, UnreadableEntry
-from sessions_app.keys import SessionKeys
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.exports_app.factories import make_context, make_state, message
 
 
@@ -53,7 +53,7 @@ def test_export_while_appending_is_one_consistent_snapshot(
     redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     manager = ConversationStateManager(redis_backend, window=10)
-    monkeypatch.setattr("sessions_app.service.get_state_manager", lambda: manager)
+    monkeypatch.setattr("sessions_app.state.configured.get_state_manager", lambda: manager)
     client_id = "client-ava"
     session_id = manager.initialize_session(client_id, model="m")
     for i in range(15):
@@ -108,7 +108,7 @@ def test_the_record_has_exactly_the_state_to_json_shape() -> None:
     """The exporter's fast conversion must not drift from the state layer's documented JSON."""
     from dataclasses import replace
 
-    from sessions_app.state import state_to_json
+    from sessions_app.state.manager import state_to_json
     from tests.exports_app.factories import citation
 
     messages: list[Message | UnreadableEntry] = [

@@ -13,7 +13,7 @@ from exports_app.canonical import record_data
 from exports_app.exporters import json_export, markdown_export
 from exports_app.verify import Outcome, judge, read_claim
 from ifemotion.accounts.models import AuditAction, AuditEvent
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.exports_app.conftest import CLIENT, seed
 from tests.exports_app.factories import make_context, make_record
 

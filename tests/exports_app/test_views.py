@@ -13,7 +13,7 @@ from pytest_django.fixtures import Settings
 
 from exports_app.canonical import record_sha256
 from ifemotion.accounts.models import AuditAction, AuditEvent, User
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.exports_app.conftest import CLIENT, OTHER_CLIENT, login, seed
 
 HOSTILE_NAME = 'evil"\r\n../\u202efdp.exe'

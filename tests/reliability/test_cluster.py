@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from sessions_app.errors import InvalidInput
-from sessions_app.keys import SessionKeys
-from sessions_app.redis_conn import cluster_client
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.connection import cluster_client
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.reliability.topologies import LocalCluster
 from tests.sessions_app import test_state_validation, test_state_writes
 

@@ -9,9 +9,9 @@ import time
 import pytest
 
 from sessions_app.errors import StateUnavailable
-from sessions_app.keys import SessionKeys
-from sessions_app.redis_conn import client_from_url
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.connection import client_from_url
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.real_redis, pytest.mark.fault]

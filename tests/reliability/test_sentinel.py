@@ -11,8 +11,8 @@ import pytest
 import redis
 
 from sessions_app.errors import StateUnavailable
-from sessions_app.redis_conn import sentinel_client
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.connection import sentinel_client
+from sessions_app.state.manager import ConversationStateManager
 from tests.reliability.test_cluster import BEHAVIOURS
 from tests.reliability.topologies import LocalSentinel
 

@@ -17,8 +17,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings
 
 from ifemotion.accounts.tokens import create_token, revoke_token
-from sessions_app import service
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.manager import ConversationStateManager
 
 API = "/api/v1"
 AMIRA = "amira"
@@ -82,7 +82,7 @@ def locmem_cache(settings: Settings) -> None:
 
 
 def use_manager(monkeypatch: pytest.MonkeyPatch, manager: ConversationStateManager) -> None:
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
 
 
 @pytest.fixture

@@ -15,9 +15,8 @@ from typing import Any
 import redis
 from django.conf import LazySettings
 
-from sessions_app import search_index
-from sessions_app.archive import Archiver
-from sessions_app.keys import SessionKeys
+from sessions_app.archive.archiver import Archiver
+from sessions_app.archive.search import chroma
 from sessions_app.models import (
     ArchivedBreakthrough,
     ArchivedCitation,
@@ -28,7 +27,8 @@ from sessions_app.models import (
     NoteRevision,
     QuarantinedEntry,
 )
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 
 CHROMA = shutil.which("chroma") or str(Path(__file__).resolve().parents[2] / ".venv" / "bin" / "chroma")
@@ -59,7 +59,7 @@ def use_embedded_chroma(settings: LazySettings, path: Path) -> None:
     settings.CHROMA_URL = ""
     settings.CHROMA_PATH = path
     settings.CHROMA_EMBEDDING = "lexical"
-    search_index.reset_client()
+    chroma.reset_client()
 
 
 def archiver(client: redis.Redis, **overrides: Any) -> Archiver:

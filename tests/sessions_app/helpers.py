@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from sessions_app.keys import GLOBAL_ACTIVE, SessionKeys
+from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys
 
 
 def dump_keys(client: redis.Redis, user_id: str, session_id: str) -> dict[str, bytes | None]:

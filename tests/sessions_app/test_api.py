@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from sessions_app.archive import Archiver
+from sessions_app.archive.archiver import Archiver
 from sessions_app.domain import CitationType
-from sessions_app.keys import SessionKeys
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import (
     AMIRA,
     API,

@@ -35,8 +35,8 @@ from ifemotion.accounts.tokens import (
     token_digest,
     verify_token,
 )
-from sessions_app import api_auth
-from sessions_app.state import ConversationStateManager
+from sessions_app.api import auth as api_auth
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
 from tests.sessions_app.api_support import (
     AMIRA,

@@ -11,10 +11,10 @@ import pytest
 import redis
 from pytest_django.fixtures import Settings
 
-from sessions_app.archive import Archiver
-from sessions_app.keys import SessionKeys
-from sessions_app.redis_conn import client_from_url
-from sessions_app.state import ConversationStateManager
+from sessions_app.archive.archiver import Archiver
+from sessions_app.state.connection import client_from_url
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
 from tests.sessions_app.api_support import (
     AMIRA,

@@ -31,8 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from sessions_app.api import api
-from sessions_app.state import ConversationStateManager
+from sessions_app.api.endpoints import api
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import AMIRA, chatbot_token, locmem_cache, use_manager
 
 __all__ = ["chatbot_token", "locmem_cache"]

@@ -15,7 +15,7 @@ from django.conf import LazySettings
 from django.core.management import CommandError, call_command
 
 from sessions_app.models import ArchivedMessage, ArchiverHeartbeat
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import fill_session, use_embedded_chroma
 

@@ -15,13 +15,14 @@ from django.conf import LazySettings
 from django.core.management import call_command
 from django.db import connections
 
-from sessions_app import indexer, repository, search_index
-from sessions_app.archive import Archiver, PassSummary
-from sessions_app.archive_live import LiveStore
+from sessions_app import repository
+from sessions_app.archive.archiver import Archiver, PassSummary
+from sessions_app.archive.search import chroma, indexer
 from sessions_app.errors import StateStorageFull
-from sessions_app.keys import SessionKeys
 from sessions_app.models import ArchivedCitation, ArchivedMessage, ArchivedSession, QuarantinedEntry
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.live import LiveStore
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import (
     archive_content,
@@ -195,7 +196,7 @@ def test_reindex_after_the_index_directory_is_lost_gives_identical_results(
     assert all("panic" in hit.snippet for hit in before[0][:3])
 
     shutil.rmtree(settings.CHROMA_PATH)
-    search_index.reset_client()
+    chroma.reset_client()
     assert repository.search_messages(queries[0], user_ids=[ALICE], limit=10) == []
 
     call_command("reindex_archive")
@@ -204,7 +205,7 @@ def test_reindex_after_the_index_directory_is_lost_gives_identical_results(
     total = (
         ArchivedMessage.objects.count() + ArchivedCitation.objects.count() + ArchivedSession.objects.count()
     )
-    assert sum(search_index.count(name) for name in search_index.COLLECTIONS) == total
+    assert sum(chroma.count(name) for name in chroma.COLLECTIONS) == total
 
 
 @pytest.mark.django_db
@@ -213,7 +214,7 @@ def test_with_chroma_unreachable_the_database_archive_succeeds_and_indexing_catc
 ) -> None:
     port = free_port()
     settings.CHROMA_URL = f"http://127.0.0.1:{port}"  # nothing listens there yet
-    search_index.reset_client()
+    chroma.reset_client()
     manager = ConversationStateManager(real_redis, ttl_seconds=600, window=10)
     session_id = fill_session(manager, ALICE, messages=30)
     manager.close_session(ALICE, session_id)
@@ -315,7 +316,7 @@ def test_a_corrupt_member_in_the_window_does_not_make_archiving_repeat_itself(
 
 
 def _index_total() -> int:
-    return sum(search_index.count(name) for name in search_index.COLLECTIONS)
+    return sum(chroma.count(name) for name in chroma.COLLECTIONS)
 
 
 def _archive_total() -> int:
@@ -340,14 +341,14 @@ def test_index_directory_removed_while_archiving_loses_nothing_and_the_index_cat
     if when == "between passes":
         shutil.rmtree(settings.CHROMA_PATH)  # the open client is not told: as with an operator's rm -rf
     else:
-        original = search_index.upsert
+        original = chroma.upsert
 
         def remove_then_upsert(name: str, documents: Any) -> None:
             if Path(settings.CHROMA_PATH).exists():
                 shutil.rmtree(settings.CHROMA_PATH)
             original(name, documents)
 
-        monkeypatch.setattr(search_index, "upsert", remove_then_upsert)
+        monkeypatch.setattr(chroma, "upsert", remove_then_upsert)
     archiver(real_redis).run_pass()
     monkeypatch.undo()
 
@@ -385,7 +386,7 @@ def test_a_read_only_index_directory_never_fails_the_database_archive(
     if not _immutable(settings.CHROMA_PATH, True):
         pytest.skip("this filesystem cannot make the index directory immutable (chattr +i)")
     try:
-        search_index.reset_client()  # as a process started after the directory became read-only
+        chroma.reset_client()  # as a process started after the directory became read-only
         second = fill_session(manager, BOB, messages=20)
         manager.close_session(BOB, second)
         blocked = archiver(real_redis).run_pass()
@@ -395,7 +396,7 @@ def test_a_read_only_index_directory_never_fails_the_database_archive(
         assert indexer.pending() > 0
     finally:
         _immutable(settings.CHROMA_PATH, False)
-    search_index.reset_client()
+    chroma.reset_client()
     caught_up = archiver(real_redis).run_pass()
     assert caught_up.index_error == ""
     assert indexer.pending() == 0

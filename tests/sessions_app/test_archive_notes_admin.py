@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from sessions_app.admin import ArchivedSessionAdmin
-from sessions_app.archive import save_note_revision
+from sessions_app.archive.archiver import save_note_revision
 from sessions_app.errors import InvalidInput
 from sessions_app.models import (
     ArchivedCitation,
@@ -20,7 +20,7 @@ from sessions_app.models import (
     NoteRevision,
     QuarantinedEntry,
 )
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.archive_support import archiver, fill_session, use_embedded_chroma
 
 pytestmark = pytest.mark.django_db

@@ -11,11 +11,12 @@ import redis
 import time_machine
 from django.conf import LazySettings
 
-from sessions_app import archive_store, repository
+from sessions_app import repository
+from sessions_app.archive import store as archive_store
 from sessions_app.domain import Message, SessionStatus
-from sessions_app.keys import GLOBAL_ACTIVE, SessionKeys, global_member
 from sessions_app.models import ArchivedCitation, ArchivedMessage, ArchivedSession, NoteRevision
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, global_member
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.archive_support import (
     archiver,
     fill_session,

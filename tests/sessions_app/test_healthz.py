@@ -13,8 +13,8 @@ from django.conf import LazySettings
 from django.test import Client
 from django.utils import timezone
 
-from sessions_app import search_index
-from sessions_app.archive import archiver_from_settings
+from sessions_app.archive.archiver import archiver_from_settings
+from sessions_app.archive.search import chroma
 from sessions_app.health import check_archiver
 from sessions_app.models import ArchiverHeartbeat
 from tests.redis_server import free_port
@@ -76,7 +76,7 @@ def test_it_fails_when_the_archivers_last_pass_is_older_than_the_margin(client: 
 def test_it_fails_when_chroma_is_unreachable(client: Client, settings: LazySettings) -> None:
     archiver_from_settings().run_pass()
     settings.CHROMA_URL = f"http://127.0.0.1:{free_port()}"
-    search_index.reset_client()
+    chroma.reset_client()
 
     status, body = healthz(client)
 

@@ -9,15 +9,18 @@ import pytest
 import redis
 from django.conf import LazySettings
 
-from sessions_app import archive_store, indexer, repository, service
-from sessions_app.archive import save_note_revision
-from sessions_app.archive_decode import decode
+from sessions_app import repository
+from sessions_app.archive import store as archive_store
+from sessions_app.archive.archiver import save_note_revision
+from sessions_app.archive.decode import decode
+from sessions_app.archive.search import indexer
 from sessions_app.domain import CONTEXT_FIELDS, CitationType, Message
 from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
-from sessions_app.keys import SessionKeys
 from sessions_app.models import ArchivedMessage
-from sessions_app.redis_conn import client_from_url
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.connection import client_from_url
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import archiver, fill_session, use_embedded_chroma
 
@@ -308,11 +311,11 @@ def test_a_duplicate_append_of_an_archived_message_is_answered_from_the_archive(
 
 
 def test_the_process_state_manager_looks_up_archived_messages() -> None:
-    service.get_state_manager.cache_clear()
+    configured.get_state_manager.cache_clear()
     try:
-        assert service.get_state_manager().archived_message_lookup is repository.archived_message
+        assert configured.get_state_manager().archived_message_lookup is repository.archived_message
     finally:
-        service.get_state_manager.cache_clear()
+        configured.get_state_manager.cache_clear()
 
 
 def test_notes_saved_after_the_last_snapshot_are_served_from_their_revision(

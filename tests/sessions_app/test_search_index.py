@@ -13,9 +13,9 @@ import pytest
 from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 from django.conf import LazySettings
 
-from sessions_app import embeddings, search_index
-from sessions_app.embeddings import LexicalHashEmbedding, default_model_cached, lexical_vector
-from sessions_app.search_index import Document, SearchUnavailable
+from sessions_app.archive.search import chroma, embeddings
+from sessions_app.archive.search.chroma import Document, SearchUnavailable
+from sessions_app.archive.search.embeddings import LexicalHashEmbedding, default_model_cached, lexical_vector
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import use_embedded_chroma
 
@@ -70,7 +70,7 @@ def test_without_the_default_model_on_disk_auto_is_lexical_and_says_so(no_model:
 def test_asking_for_the_default_model_without_it_falls_back_loudly(
     no_model: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="sessions_app.embeddings"):
+    with caplog.at_level(logging.WARNING, logger="sessions_app.archive.search.embeddings"):
         chosen = embeddings.choose("default")
     assert isinstance(chosen.function, LexicalHashEmbedding)
     assert "not on disk" in caplog.text
@@ -100,8 +100,8 @@ def test_a_downloaded_archive_with_the_right_checksum_counts_as_on_disk(no_model
 
 
 def test_documents_carry_user_session_type_and_epoch_time() -> None:
-    search_index.upsert(
-        search_index.MESSAGES,
+    chroma.upsert(
+        chroma.MESSAGES,
         [
             Document(
                 "msg:alice:s1:1", "I could not sleep", "alice", "s1", "message", 1_790_000_000.5, {"seq": 1}
@@ -111,7 +111,7 @@ def test_documents_carry_user_session_type_and_epoch_time() -> None:
             ),
         ],
     )
-    hits = search_index.query(search_index.MESSAGES, "could not sleep", where={"user_id": "alice"}, limit=5)
+    hits = chroma.query(chroma.MESSAGES, "could not sleep", where={"user_id": "alice"}, limit=5)
     assert [h.id for h in hits] == ["msg:alice:s1:1"]
     assert hits[0].metadata == {
         "user_id": "alice",
@@ -121,22 +121,20 @@ def test_documents_carry_user_session_type_and_epoch_time() -> None:
         "seq": 1,
     }
     assert hits[0].distance == pytest.approx(0.0, abs=1e-5)
-    names = {c.name for c in search_index.get_client().list_collections()}
-    assert names == {search_index.MESSAGES}
-    assert search_index.CITATIONS == "citations-if-emotion"
+    names = {c.name for c in chroma.get_client().list_collections()}
+    assert names == {chroma.MESSAGES}
+    assert chroma.CITATIONS == "citations-if-emotion"
 
 
 def test_an_index_built_with_another_embedding_asks_for_a_reindex(settings: LazySettings) -> None:
-    search_index.upsert(
-        search_index.SNAPSHOTS, [Document("snapshot:a:s", "notes", "a", "s", "session_snapshot", 1.0)]
-    )
+    chroma.upsert(chroma.SNAPSHOTS, [Document("snapshot:a:s", "notes", "a", "s", "session_snapshot", 1.0)])
     other = embeddings.Embedding(OtherEmbedding(), "other", False)
     settings.CHROMA_EMBEDDING = "other-for-test"
-    search_index._embedding, search_index._embedding_setting = other, "other-for-test"
+    chroma._embedding, chroma._embedding_setting = other, "other-for-test"
     with pytest.raises(SearchUnavailable, match="reindex_archive"):
-        search_index.count(search_index.SNAPSHOTS)
-    search_index.drop_all()
-    assert search_index.count(search_index.SNAPSHOTS) == 0  # rebuilt with the new embedding
+        chroma.count(chroma.SNAPSHOTS)
+    chroma.drop_all()
+    assert chroma.count(chroma.SNAPSHOTS) == 0  # rebuilt with the new embedding
 
 
 class OtherEmbedding(LexicalHashEmbedding):
@@ -149,19 +147,19 @@ def test_an_unreachable_server_fails_fast_with_search_unavailable(settings: Lazy
     settings.CHROMA_URL = f"http://127.0.0.1:{free_port()}"
     started = time.monotonic()
     with pytest.raises(SearchUnavailable, match="unreachable"):
-        search_index.count(search_index.MESSAGES)
+        chroma.count(chroma.MESSAGES)
     assert time.monotonic() - started < 2.0
-    assert search_index.heartbeat()["ok"] is False
+    assert chroma.heartbeat()["ok"] is False
 
 
 def test_a_malformed_server_url_is_reported(settings: LazySettings) -> None:
     settings.CHROMA_URL = "ftp://example"
     with pytest.raises(SearchUnavailable, match="CHROMA_URL"):
-        search_index.get_client()
+        chroma.get_client()
 
 
 def test_the_embedded_index_reports_its_embedding(settings: LazySettings) -> None:
-    beat = search_index.heartbeat()
+    beat = chroma.heartbeat()
     assert beat["ok"] is True
     assert beat["backend"] == "embedded"
     assert beat["semantic"] is False
@@ -176,8 +174,8 @@ import sys
 sys.path.insert(0, {repo!r})
 import chromadb
 from chromadb.config import Settings
-from sessions_app.embeddings import LexicalHashEmbedding
-from sessions_app.search_index import HNSW, MESSAGES
+from sessions_app.archive.search.embeddings import LexicalHashEmbedding
+from sessions_app.archive.search.chroma import HNSW, MESSAGES
 client = chromadb.PersistentClient(path={path!r}, settings=Settings(anonymized_telemetry=False))
 target = client.get_or_create_collection(
     MESSAGES, embedding_function=LexicalHashEmbedding(), configuration={{"hnsw": HNSW}}
@@ -191,21 +189,21 @@ target.upsert(ids=ids, embeddings=LexicalHashEmbedding()(["panic on the train"] 
 
 
 def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySettings) -> None:
-    search_index.upsert(
-        search_index.MESSAGES, [Document("msg:alice:s:1", "panic on the train", "alice", "s", "message", 1.0)]
+    chroma.upsert(
+        chroma.MESSAGES, [Document("msg:alice:s:1", "panic on the train", "alice", "s", "message", 1.0)]
     )
-    assert len(search_index.query(search_index.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)) == 1
+    assert len(chroma.query(chroma.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)) == 1
     repo = str(Path(__file__).resolve().parents[2])
     script = WRITER.format(repo=repo, path=str(settings.CHROMA_PATH))
 
     subprocess.run([sys.executable, "-c", script], check=True, capture_output=True, timeout=60)
 
-    hits = search_index.query(search_index.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)
+    hits = chroma.query(chroma.MESSAGES, "panic", where={"user_id": "alice"}, limit=50)
     assert len(hits) == 11
 
 
 def test_a_second_writer_leaves_indexing_to_the_one_that_holds_the_index() -> None:
-    with search_index.writer_lock() as first:
+    with chroma.writer_lock() as first:
         assert first
-        with search_index.writer_lock() as second:  # another open file: as another process would
+        with chroma.writer_lock() as second:  # another open file: as another process would
             assert not second

@@ -13,12 +13,12 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from sessions_app import service
-from sessions_app.demo import DemoClient, Say, generate_demo
+from sessions_app.demo.narrative import DemoClient, Say, generate_demo
 from sessions_app.domain import Breakthrough, Message, Milestone, Role, SessionStatus
-from sessions_app.keys import ID_PATTERN, SessionKeys
-from sessions_app.redis_conn import client_from_url
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.connection import client_from_url
+from sessions_app.state.keys import ID_PATTERN, SessionKeys
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 
 SEED = 7
@@ -29,7 +29,7 @@ def seed(
     manager: ConversationStateManager, monkeypatch: pytest.MonkeyPatch, *args: str, **options: object
 ) -> str:
     """Run the command against ``manager``; returns what it printed."""
-    monkeypatch.setattr(service, "get_state_manager", lambda: manager)
+    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
     out = StringIO()
     call_command("seed_demo", *args, stdout=out, **options)
     return out.getvalue()

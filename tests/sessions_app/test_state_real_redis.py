@@ -23,9 +23,9 @@ from sessions_app.errors import (
     StateStorageFull,
     StateUnavailable,
 )
-from sessions_app.keys import SessionKeys, user_index
-from sessions_app.redis_conn import client_from_url
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.connection import client_from_url
+from sessions_app.state.keys import SessionKeys, user_index
+from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer, free_port
 from tests.sessions_app.helpers import dump_keys
 

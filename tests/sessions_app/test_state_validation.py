@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from sessions_app.errors import ContentTooLarge, InvalidInput
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.helpers import dump_keys
 
 Call = Callable[[ConversationStateManager, str], Any]

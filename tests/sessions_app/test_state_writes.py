@@ -8,7 +8,6 @@ import re
 import pytest
 import redis
 
-from sessions_app import codec
 from sessions_app.domain import (
     Breakthrough,
     CitationType,
@@ -21,8 +20,9 @@ from sessions_app.domain import (
     UnreadableEntry,
 )
 from sessions_app.errors import NoteConflict, SessionAlreadyExists, SessionClosed, SessionNotFound
-from sessions_app.keys import GLOBAL_ACTIVE, SessionKeys, user_index
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import codec
+from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, user_index
+from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.helpers import dump_keys, raw_messages
 
 CITATION_ID = re.compile(r"if://citation/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}")

@@ -19,8 +19,8 @@ from typing import Any, Never
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sessions_app import indexer
-from sessions_app.archive import Archiver, PassSummary, archiver_from_settings
+from sessions_app.archive.archiver import Archiver, PassSummary, archiver_from_settings
+from sessions_app.archive.search import indexer
 from sessions_app.errors import StateUnavailable
 
 logger = logging.getLogger(__name__)

@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from sessions_app import indexer, search_index
+from sessions_app.archive.search import chroma, indexer
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
-        search_index.reset_client()  # a deleted directory must be reopened, not served from memory
+        chroma.reset_client()  # a deleted directory must be reopened, not served from memory
         total = indexer.pending_all()
         bar = tqdm(total=total, desc="indexing", unit="doc", leave=False) if self.stdout.isatty() else None
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
 
         try:
             result = indexer.reindex(progress=advance)
-        except search_index.SearchUnavailable as exc:
+        except chroma.SearchUnavailable as exc:
             raise CommandError(f"search index not rebuilt: {exc}") from exc
         finally:
             if bar is not None:
@@ -41,5 +41,5 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"reindexed {result.documents} documents in {time.monotonic() - started:.2f} s "
-            f"({search_index.embedding().label})"
+            f"({chroma.embedding().label})"
         )

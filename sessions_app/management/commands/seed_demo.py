@@ -21,8 +21,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app import service
-from sessions_app.demo import (
+from sessions_app.demo.narrative import (
     DEFAULT_CLIENTS,
     DEFAULT_SEED,
     DEMO_AUTHOR,
@@ -36,7 +35,8 @@ from sessions_app.demo import (
     generate_demo,
 )
 from sessions_app.errors import SessionAlreadyExists, StateError, StateUnavailable
-from sessions_app.state import ConversationStateManager
+from sessions_app.state import configured
+from sessions_app.state.manager import ConversationStateManager
 
 
 class DemoClock:
@@ -170,7 +170,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        base = service.get_state_manager()
+        base = configured.get_state_manager()
         clock = None if options["real_time"] else DemoClock()
         manager = base if clock is None else with_clock(base, clock)
         clients = generate_demo(

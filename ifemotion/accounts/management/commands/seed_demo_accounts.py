@@ -21,8 +21,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ifemotion.accounts.identity import assign_client, grant_admin_permissions
 from ifemotion.accounts.models import Role, User
-from sessions_app.keys import GLOBAL_ACTIVE, split_global_member
 from sessions_app.models import ArchivedSession
+from sessions_app.state.keys import GLOBAL_ACTIVE, split_global_member
 
 logger = logging.getLogger(__name__)
 FALLBACK_CLIENTS = ["client-ava", "client-ben", "client-cleo"]
@@ -31,7 +31,7 @@ WORDS = ["amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor"
 
 def discover_clients() -> list[str]:
     """Client ids of the demo data: live sessions (global index) and archived ones."""
-    from sessions_app.service import get_state_manager
+    from sessions_app.state.configured import get_state_manager
 
     found: set[str] = set(ArchivedSession.objects.values_list("user_id", flat=True).distinct())
     try:

@@ -28,9 +28,9 @@ from django.utils.safestring import mark_safe
 
 from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
 from exports_app.errors import ExportRenderFailed, ExportTooLarge
-from exports_app.pdf_protocol import LENGTH, OK, TOO_LARGE, RenderJob
+from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, RenderJob
 from exports_app.text import visible, visible_line
-from sessions_app.charts import emotion_chart_svg
+from sessions_app.dashboard.charts import emotion_chart_svg
 
 logger = logging.getLogger(__name__)
 TEMPLATE = "exports_app/session_print.html"
@@ -64,7 +64,7 @@ class RenderServer:
             "PYTHONPATH": os.pathsep.join([str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]),
         }
         process = subprocess.Popen(  # noqa: S603 - our own interpreter and module, no shell
-            [sys.executable, "-m", "exports_app.pdf_render", self.path],
+            [sys.executable, "-m", "exports_app.pdf.render", self.path],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             cwd=str(PROJECT_ROOT),

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import redis
+from django_redis.pool import ConnectionFactory
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
@@ -32,6 +33,20 @@ def connection_kwargs(*, socket_timeout: float, connect_timeout: float) -> dict[
         "retry_on_error": [],
         "health_check_interval": 15,
     }
+
+
+class DjangoRedisConnectionFactory(ConnectionFactory):  # type: ignore[misc]
+    """django-redis's pools with our timeouts and retry policy, so the Django cache and the state layer
+    share one connection configured in one place (settings name this class by its dotted path)."""
+
+    def get_connection_pool(self, params: dict[str, Any]) -> redis.ConnectionPool:
+        from django.conf import settings
+
+        own = connection_kwargs(
+            socket_timeout=settings.REDIS_SOCKET_TIMEOUT, connect_timeout=settings.REDIS_CONNECT_TIMEOUT
+        )
+        pool: redis.ConnectionPool = super().get_connection_pool({**params, **own})
+        return pool
 
 
 def client_from_url(

@@ -13,10 +13,10 @@ from typing import TypeVar
 
 from django.db import transaction
 
-from sessions_app import search_index
+from sessions_app.archive.search import chroma
+from sessions_app.archive.search.chroma import Document
 from sessions_app.domain import CONTEXT_FIELDS
 from sessions_app.models import ArchivedCitation, ArchivedMessage, ArchivedSession
-from sessions_app.search_index import Document
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _drain(
         rows = list(model.objects.filter(indexed=False).order_by("id")[:BATCH])
         if not rows:
             return done
-        search_index.upsert(collection, [to_document(row) for row in rows])
+        chroma.upsert(collection, [to_document(row) for row in rows])
         _mark_indexed(rows)
         done += len(rows)
         if progress is not None:
@@ -129,11 +129,11 @@ def _drain(
 def index_pending(*, progress: Progress | None = None) -> IndexResult:
     """Send every archived row not yet in the index. Never raises for an unavailable index."""
     try:
-        with search_index.writer_lock() as mine:
+        with chroma.writer_lock() as mine:
             if not mine:
                 return IndexResult(documents=0, pending=pending(), busy=True)
             return _index_pending(progress)
-    except search_index.SearchUnavailable as exc:
+    except chroma.SearchUnavailable as exc:
         logger.warning("search index unavailable; archived rows wait for the next pass")
         return IndexResult(documents=0, pending=pending(), error=str(exc))
 
@@ -142,10 +142,10 @@ def _repair_lost_index() -> int:
     """Rows the database believes indexed but the index no longer holds (its directory removed, or
     lost in a crash) are marked for indexing again, so the drain below rebuilds what is missing."""
     repaired = 0
-    for model, name in ((ArchivedMessage, search_index.MESSAGES), (ArchivedCitation, search_index.CITATIONS),
-                        (ArchivedSession, search_index.SNAPSHOTS)):  # fmt: skip
+    for model, name in ((ArchivedMessage, chroma.MESSAGES), (ArchivedCitation, chroma.CITATIONS),
+                        (ArchivedSession, chroma.SNAPSHOTS)):  # fmt: skip
         believed = model.objects.filter(indexed=True).count()
-        if believed and search_index.count(name) < believed:
+        if believed and chroma.count(name) < believed:
             logger.warning("the %s index lost documents; re-indexing %d rows", name, believed)
             repaired += model.objects.filter(indexed=True).update(indexed=False)
     return repaired
@@ -155,10 +155,10 @@ def _index_pending(progress: Progress | None) -> IndexResult:
     done = 0
     try:
         _repair_lost_index()
-        done += _drain(ArchivedMessage, search_index.MESSAGES, _message_document, progress)
-        done += _drain(ArchivedCitation, search_index.CITATIONS, _citation_document, progress)
-        done += _drain(ArchivedSession, search_index.SNAPSHOTS, _snapshot_document, progress)
-    except search_index.SearchUnavailable as exc:
+        done += _drain(ArchivedMessage, chroma.MESSAGES, _message_document, progress)
+        done += _drain(ArchivedCitation, chroma.CITATIONS, _citation_document, progress)
+        done += _drain(ArchivedSession, chroma.SNAPSHOTS, _snapshot_document, progress)
+    except chroma.SearchUnavailable as exc:
         left = pending()
         logger.warning("search index unavailable; %d archived rows wait for the next pass", left)
         return IndexResult(documents=done, pending=left, error=str(exc))
@@ -167,10 +167,10 @@ def _index_pending(progress: Progress | None) -> IndexResult:
 
 def reindex(*, progress: Progress | None = None) -> IndexResult:
     """Rebuild every collection from the database. Raises ``SearchUnavailable`` if it cannot start."""
-    with search_index.writer_lock() as mine:
+    with chroma.writer_lock() as mine:
         if not mine:
-            raise search_index.SearchUnavailable("another process is writing the search index; try again")
-        search_index.drop_all()
+            raise chroma.SearchUnavailable("another process is writing the search index; try again")
+        chroma.drop_all()
         with transaction.atomic():
             ArchivedMessage.objects.update(indexed=False)
             ArchivedCitation.objects.update(indexed=False)

@@ -38,8 +38,8 @@ from ifemotion.accounts.tokens import (
     touch,
 )
 from sessions_app.errors import StateReadOnly, StateStorageFull, StateUnavailable
-from sessions_app.keys import ID_PATTERN
-from sessions_app.redis_conn import translate_errors
+from sessions_app.state.connection import translate_errors
+from sessions_app.state.keys import ID_PATTERN
 
 logger = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from functools import cache
 
 from django.conf import settings
 
-from sessions_app.redis_conn import get_redis
-from sessions_app.state import ConversationStateManager
+from sessions_app.state.connection import get_redis
+from sessions_app.state.manager import ConversationStateManager
 
 
 @cache

@@ -14,12 +14,12 @@ from django.views.decorators.http import require_GET, require_POST
 
 from ifemotion.accounts.middleware import passive
 from ifemotion.accounts.models import User
-from sessions_app import dashboard
 from sessions_app.access import NOT_FOUND, check_client_access, export_roles, readable_client_ids
+from sessions_app.dashboard import pages
+from sessions_app.dashboard.forms import NotesForm, SessionFilterForm
+from sessions_app.dashboard.listing import list_sessions
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
-from sessions_app.forms import NotesForm, SessionFilterForm
 from sessions_app.health import health_report
-from sessions_app.listing import list_sessions
 
 
 @require_GET
@@ -75,7 +75,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
     client_ids = readable_client_ids(_user(request))
     form = SessionFilterForm(request.GET or None, client_ids=client_ids)
     result = list_sessions(client_ids, form.filters(), page=_number(request, "page") or 1)
-    dashboard.record_list_view(request, _user(request), result.page, len(result.rows))
+    pages.record_list_view(request, _user(request), result.page, len(result.rows))
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -93,8 +93,8 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @record_errors
 def session_detail(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
-    view = dashboard.session_view(grant, session_id, page=_number(request, "tp"))
-    dashboard.record_view(request, grant, session_id)
+    view = pages.session_view(grant, session_id, page=_number(request, "tp"))
+    pages.record_view(request, grant, session_id)
     notes = view.state.context
     form = NotesForm(
         initial={"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
@@ -111,9 +111,9 @@ def session_detail(request: HttpRequest, client_id: str, session_id: str) -> Htt
 def session_live(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     """htmx polling: 204 when nothing changed (one cheap round trip), else the fresh live sections."""
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
-    if dashboard.live_token(client_id, session_id) == request.GET.get("token"):
+    if pages.live_token(client_id, session_id) == request.GET.get("token"):
         return HttpResponse(status=204)
-    view = dashboard.session_view(grant, session_id, page=_number(request, "tp"))
+    view = pages.session_view(grant, session_id, page=_number(request, "tp"))
     context = {"grant": grant, "view": view, "tp": view.transcript.page}
     return render(request, "sessions_app/session_live.html", context)
 
@@ -131,7 +131,7 @@ def session_notes(request: HttpRequest, client_id: str, session_id: str) -> Http
     if not form.is_valid():
         context = {"grant": grant, "form": form, "session_id": session_id}
         return render(request, "sessions_app/session_notes.html", context, status=400)
-    result = dashboard.save_notes(request, grant, session_id, **form.cleaned_data)
+    result = pages.save_notes(request, grant, session_id, **form.cleaned_data)
     if result.outcome == "saved":
         messages.success(request, "Notes saved.")
         return redirect("sessions:detail", client_id=client_id, session_id=session_id)

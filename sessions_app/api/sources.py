@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sessions_app import repository, service
+from sessions_app import repository
 from sessions_app.domain import Citation, CitationType
 from sessions_app.repository import SessionRecord
+from sessions_app.state import configured
 
 __all__ = ["SessionRecord", "search_citations", "stored_session"]
 
@@ -18,7 +19,7 @@ __all__ = ["SessionRecord", "search_citations", "stored_session"]
 def stored_session(user_id: str, session_id: str) -> SessionRecord:
     """The session, live or archived. ``SessionNotFound`` if neither has it; ``StateUnavailable`` if
     Redis is down and the archive does not have it (it may be live)."""
-    return repository.get_session(user_id, session_id, manager=service.get_state_manager())
+    return repository.get_session(user_id, session_id, manager=configured.get_state_manager())
 
 
 def search_citations(
@@ -38,5 +39,5 @@ def search_citations(
         since=since,
         until=until,
         limit=limit,
-        manager=service.get_state_manager(),
+        manager=configured.get_state_manager(),
     )

@@ -12,8 +12,6 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from sessions_app import codec
-from sessions_app.archive_live import LiveRead
 from sessions_app.domain import (
     Breakthrough,
     Citation,
@@ -23,7 +21,9 @@ from sessions_app.domain import (
     SessionState,
     UnreadableEntry,
 )
-from sessions_app.state import jsonable
+from sessions_app.state import codec
+from sessions_app.state.live import LiveRead
+from sessions_app.state.manager import jsonable
 
 
 @dataclass

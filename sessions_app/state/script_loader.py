@@ -9,7 +9,7 @@ from typing import Any
 import redis
 from redis.commands.core import Script
 
-from sessions_app.redis_conn import translate_errors
+from sessions_app.state.connection import translate_errors
 
 SCRIPT_NAMES = (
     "initialize",
@@ -38,7 +38,7 @@ ALLOW_OOM_SHEBANG = "#!lua flags=allow-oom\n"
 
 
 def _read(name: str) -> str:
-    return (resources.files("sessions_app") / "scripts" / f"{name}.lua").read_text(encoding="utf-8")
+    return (resources.files("sessions_app.state") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
 
 
 @cache

@@ -15,13 +15,15 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditAction, User
-from sessions_app import archive, codec, repository, service
+from sessions_app import repository
 from sessions_app.access import AccessGrant
-from sessions_app.charts import emotion_chart_svg
+from sessions_app.archive import archiver
+from sessions_app.dashboard.charts import emotion_chart_svg
 from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, Citation, ContextSnapshot, SessionState
 from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
-from sessions_app.keys import SessionKeys
-from sessions_app.redis_conn import read_with_retry
+from sessions_app.state import codec, configured
+from sessions_app.state.connection import read_with_retry
+from sessions_app.state.keys import SessionKeys
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_PAGE = 50
@@ -92,7 +94,7 @@ def transcript_page(
 
 def _probe(client_id: str, session_id: str, *, with_citations: bool) -> tuple[str, list[Any]]:
     keys = SessionKeys.for_session(client_id, session_id)
-    conn = service.get_state_manager().redis
+    conn = configured.get_state_manager().redis
 
     def read() -> list[Any]:
         pipe = conn.pipeline(transaction=False)
@@ -195,7 +197,7 @@ def record_view(request: HttpRequest, grant: AccessGrant, session_id: str) -> No
 def _write(grant: AccessGrant, session_id: str, version: int, text: str) -> ContextSnapshot:
     # A reviewer's save does not extend retention (the chatbot's activity decides it); the text is
     # kept regardless, as a note revision in the database.
-    return service.get_state_manager().update_context_snapshot(
+    return configured.get_state_manager().update_context_snapshot(
         grant.client_id,
         session_id,
         expected_version=version,
@@ -245,7 +247,7 @@ def save_notes(
         return NoteSaveResult("invalid", error="The notes could not be saved.")
     _audit_note(request, grant, session_id, AuditAction.NOTES_EDITED, "ok", snapshot)
     try:
-        archive.save_note_revision(
+        archiver.save_note_revision(
             user_id=grant.client_id,
             session_id=session_id,
             version=snapshot.version,

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sessions_app.errors import ContentTooLarge, InvalidInput
-from sessions_app.keys import check_id
+from sessions_app.state.keys import check_id
 
 E = TypeVar("E", bound=StrEnum)
 

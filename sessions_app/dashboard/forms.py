@@ -7,8 +7,8 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from sessions_app.dashboard.listing import ListFilters
 from sessions_app.domain import Emotion, SessionStatus
-from sessions_app.listing import ListFilters
 
 
 class SessionFilterForm(forms.Form):

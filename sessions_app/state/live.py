@@ -17,9 +17,10 @@ import redis
 from redis.commands.core import Script
 from redis.exceptions import LockError
 
-from sessions_app import codec
 from sessions_app.errors import CorruptSession, StateStorageFull
-from sessions_app.keys import (
+from sessions_app.state import codec
+from sessions_app.state.connection import read_with_retry, translate_errors
+from sessions_app.state.keys import (
     GLOBAL_ACTIVE,
     SessionKeys,
     archive_lock,
@@ -27,8 +28,7 @@ from sessions_app.keys import (
     metadata_pattern,
     parse_metadata_key,
 )
-from sessions_app.redis_conn import read_with_retry, translate_errors
-from sessions_app.scripts import ScriptLoader
+from sessions_app.state.script_loader import ScriptLoader
 
 logger = logging.getLogger(__name__)
 

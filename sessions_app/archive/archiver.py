@@ -28,15 +28,16 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
-from sessions_app import archive_store, indexer
-from sessions_app.archive_decode import DecodedRead, decode, fingerprint
-from sessions_app.archive_live import LiveRead, LiveStore
+from sessions_app.archive import store as archive_store
+from sessions_app.archive.decode import DecodedRead, decode, fingerprint
+from sessions_app.archive.search import indexer
 from sessions_app.domain import CONTEXT_FIELDS, SessionStatus
 from sessions_app.errors import InvalidInput, StateError, StateUnavailable
-from sessions_app.keys import check_id
 from sessions_app.models import ArchiverHeartbeat, NoteRevision
-from sessions_app.state import ConversationStateManager
-from sessions_app.validation import check_label, check_text
+from sessions_app.state.keys import check_id
+from sessions_app.state.live import LiveRead, LiveStore
+from sessions_app.state.manager import ConversationStateManager
+from sessions_app.state.validation import check_label, check_text
 
 logger = logging.getLogger(__name__)
 
@@ -270,7 +271,7 @@ class Archiver:
 
 
 def archiver_from_settings(client: redis.Redis | None = None, *, index: bool = True) -> Archiver:
-    from sessions_app.redis_conn import get_redis
+    from sessions_app.state.connection import get_redis
 
     return Archiver(
         client if client is not None else get_redis(),

@@ -28,7 +28,7 @@ from chromadb.api.types import Embeddable, EmbeddingFunction
 from chromadb.config import Settings
 from django.conf import settings
 
-from sessions_app.embeddings import Embedding, choose
+from sessions_app.archive.search.embeddings import Embedding, choose
 
 logger = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from datetime import datetime
 
 from django.db import transaction
 
-from sessions_app import archive_mapping as mapping
-from sessions_app.archive_decode import DecodedRead
+from sessions_app.archive import mapping
+from sessions_app.archive.decode import DecodedRead
 from sessions_app.domain import CONTEXT_FIELDS, CitationType
 from sessions_app.models import (
     ArchivedBreakthrough,

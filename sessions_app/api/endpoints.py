@@ -1,6 +1,6 @@
 """The HTTP API of the chatbot backend: write and resume conversation state from any language.
 
-Thin handlers: validate (ninja Schemas) → state layer (``service.get_state_manager()``) → Schema out.
+Thin handlers: validate (ninja Schemas) → state layer (``configured.get_state_manager()``) → Schema out.
 Every typed error of the state layer has one answer in the error shape of ``api_auth.error_response``;
 the table is in the README ("HTTP API for the chatbot"). Mounted at ``/api/v1/`` by ``ifemotion/urls.py``.
 """
@@ -19,8 +19,8 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja import NinjaAPI, Path, Query, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from sessions_app import api_sources, service
-from sessions_app.api_auth import (
+from sessions_app.api import sources as api_sources
+from sessions_app.api.auth import (
     ApiError,
     BearerAuth,
     JsonParser,
@@ -31,7 +31,7 @@ from sessions_app.api_auth import (
     request_token,
     retry_after,
 )
-from sessions_app.api_schemas import (
+from sessions_app.api.schemas import (
     ID_DESCRIPTION,
     ID_REGEX,
     AppendOut,
@@ -71,6 +71,7 @@ from sessions_app.errors import (
     StateStorageFull,
     StateUnavailable,
 )
+from sessions_app.state import configured
 
 logger = logging.getLogger(__name__)
 
@@ -111,7 +112,7 @@ SESSION = "/sessions/{user_id}/{session_id}"
 def create_session(request: HttpRequest, payload: SessionCreateIn) -> Status[SessionOut]:
     """Start a session. With your own `session_id`, a second create answers 409 `session_exists`."""
     note_subject(request, user_id=payload.user_id, session_id=payload.session_id)
-    manager = service.get_state_manager()
+    manager = configured.get_state_manager()
     session_id = manager.initialize_session(
         payload.user_id, model=payload.model, session_id=payload.session_id
     )
@@ -134,7 +135,7 @@ def append_message(
     the stored message is returned.
     """
     feeling = payload.emotion
-    result = service.get_state_manager().append_message_result(
+    result = configured.get_state_manager().append_message_result(
         user_id,
         session_id,
         role=payload.role,
@@ -158,7 +159,7 @@ def update_emotion(
     request: HttpRequest, user_id: UserId, session_id: SessionId, payload: EmotionIn
 ) -> EmotionOut:
     """Set the client's current emotion; the transition is logged with a citation."""
-    state = service.get_state_manager().update_emotion(
+    state = configured.get_state_manager().update_emotion(
         user_id,
         session_id,
         emotion=payload.emotion,
@@ -177,7 +178,7 @@ def update_emotion(
 def record_milestone(
     request: HttpRequest, user_id: UserId, session_id: SessionId, payload: MilestoneIn
 ) -> Status[MilestoneOut]:
-    milestone = service.get_state_manager().record_milestone(
+    milestone = configured.get_state_manager().record_milestone(
         user_id, session_id, description=payload.description, emotion=payload.emotion
     )
     return Status(201, MilestoneOut.of(milestone))
@@ -192,7 +193,7 @@ def record_milestone(
 def record_breakthrough(
     request: HttpRequest, user_id: UserId, session_id: SessionId, payload: BreakthroughIn
 ) -> Status[BreakthroughOut]:
-    breakthrough = service.get_state_manager().record_breakthrough(
+    breakthrough = configured.get_state_manager().record_breakthrough(
         user_id,
         session_id,
         description=payload.description,
@@ -220,7 +221,7 @@ def update_context(
     fields = payload.model_dump(exclude_none=True, exclude={"expected_version", "author"})
     token = request_token(request)
     author = payload.author or (f"token:{token.name}" if token else None)
-    snapshot = service.get_state_manager().update_context_snapshot(
+    snapshot = configured.get_state_manager().update_context_snapshot(
         user_id, session_id, expected_version=payload.expected_version, author=author, **fields
     )
     return ContextOut.of(snapshot)
@@ -248,7 +249,7 @@ def get_session(
         raise ApiError(
             403, "insufficient_scope", "recording a model switch needs a write token", field="model"
         )
-    manager = service.get_state_manager()
+    manager = configured.get_state_manager()
     try:
         if writes:
             try:
@@ -274,7 +275,7 @@ def get_session(
 )
 def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) -> CloseOut:
     """Close the session to chatbot writes (notes may still be written). Closing twice is harmless."""
-    changed = service.get_state_manager().close_session(user_id, session_id)
+    changed = configured.get_state_manager().close_session(user_id, session_id)
     return CloseOut(user_id=user_id, session_id=session_id, status=SessionStatus.CLOSED, changed=changed)
 
 
@@ -286,7 +287,7 @@ def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) 
 )
 def list_sessions(request: HttpRequest, user_id: UserId) -> SessionListOut:
     """The user's live sessions (those Redis still holds), newest activity first."""
-    summaries = service.get_state_manager().get_user_sessions(user_id)
+    summaries = configured.get_state_manager().get_user_sessions(user_id)
     return SessionListOut(user_id=user_id, sessions=[SessionSummaryOut.of(s) for s in summaries])
 
 
@@ -491,6 +492,6 @@ def _build_urls() -> list[URLPattern | URLResolver]:
     return built
 
 
-# ``path("api/v1/", include("sessions_app.api"))``: the namespace is the one ninja reverses its URLs in.
+# Mounted with ``include("sessions_app.api.endpoints")``: the namespace is the one ninja reverses URLs in.
 app_name = api.urls_namespace
 urlpatterns = _build_urls()

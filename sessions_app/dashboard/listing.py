@@ -16,12 +16,12 @@ from typing import Any
 
 import redis
 
-from sessions_app import codec, service
 from sessions_app.domain import Emotion, SessionStatus
 from sessions_app.errors import StateUnavailable
-from sessions_app.keys import SessionKeys, user_index
 from sessions_app.models import ArchivedSession
-from sessions_app.redis_conn import read_with_retry
+from sessions_app.state import codec, configured
+from sessions_app.state.connection import read_with_retry
+from sessions_app.state.keys import SessionKeys, user_index
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -
     """Every live session of these clients, in one pipelined round trip. Raises StateUnavailable."""
     if not client_ids:
         return []
-    conn = client or service.get_state_manager().redis
+    conn = client or configured.get_state_manager().redis
     script = conn.register_script(LIST_SCRIPT)
 
     def read() -> list[Any]:

@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import redis
 from redis.commands.core import Script
 
-from sessions_app import codec
 from sessions_app.domain import (
     CONTEXT_FIELDS,
     Breakthrough,
@@ -49,7 +48,9 @@ from sessions_app.errors import (
     StateStorageFull,
     StateUnavailable,
 )
-from sessions_app.keys import (
+from sessions_app.state import codec
+from sessions_app.state.connection import read_with_retry, translate_errors
+from sessions_app.state.keys import (
     GLOBAL_ACTIVE,
     SessionKeys,
     check_id,
@@ -59,9 +60,8 @@ from sessions_app.keys import (
     split_global_member,
     user_index,
 )
-from sessions_app.redis_conn import read_with_retry, translate_errors
-from sessions_app.scripts import ScriptLoader
-from sessions_app.validation import (
+from sessions_app.state.script_loader import ScriptLoader
+from sessions_app.state.validation import (
     check_choice,
     check_evidence,
     check_expected_version,

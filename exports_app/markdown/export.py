@@ -8,7 +8,7 @@ indented body of a list item. Identifiers are code spans.
 from __future__ import annotations
 
 from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
-from exports_app.mdescape import block, code_span, escape_inline
+from exports_app.markdown.escape import block, code_span, escape_inline
 
 VERIFY_HINT = "python manage.py verify_export FILE"
 

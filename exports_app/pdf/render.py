@@ -1,6 +1,6 @@
 """The PDF render server: WeasyPrint with a fetcher that refuses every URL, one process per render.
 
-Run as ``python -m exports_app.pdf_render SOCKET_PATH`` by ``pdf_export`` (never by hand). It imports
+Run as ``python -m exports_app.pdf.render SOCKET_PATH`` by ``pdf_export`` (never by hand). It imports
 WeasyPrint and warms its fonts once, then forks one child per request on a private Unix socket. The
 child sets an address-space limit, a CPU limit and a wall-clock alarm, renders, answers, and exits: a
 render that blows its budget dies alone, and the web worker only sees a closed connection.
@@ -24,7 +24,7 @@ from typing import Any
 from weasyprint import HTML, Attachment
 from weasyprint.urls import URLFetcher
 
-from exports_app.pdf_protocol import FAILED, LENGTH, OK, TOO_LARGE, RenderJob
+from exports_app.pdf.protocol import FAILED, LENGTH, OK, TOO_LARGE, RenderJob
 
 
 class DenyAllURLFetcher(URLFetcher):  # type: ignore[misc]
