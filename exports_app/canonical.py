@@ -14,7 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from exports_app.records import ExportRecord
-from sessions_app.state.manager import state_to_json
+from sessions_app.state.jsonshape import state_to_json
 
 
 def record_data(record: ExportRecord) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from typing import Literal
 
 from django.db.models import Q
 
+import sessions_app.state.codec as codec
 from sessions_app.archive import mapping
 from sessions_app.archive.search import chroma
 from sessions_app.archive.search.chroma import SearchUnavailable
@@ -38,18 +39,16 @@ from sessions_app.models import (
     ArchivedSession,
     NoteRevision,
 )
-from sessions_app.state import codec
 from sessions_app.state.keys import check_id
 from sessions_app.state.live import LiveStore
 from sessions_app.state.manager import ConversationStateManager
-from sessions_app.state.validation import check_choice
+from sessions_app.state.validation import check_choice, check_int
 
 __all__ = [
     "HistoryPage",
     "MessageHit",
     "SearchUnavailable",
     "SessionRecord",
-    "archived_message",
     "get_history",
     "get_session",
     "search_citations",
@@ -185,10 +184,9 @@ def get_history(
     """
     check_id(user_id, "user_id")
     check_id(session_id, "session_id")
-    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise InvalidInput("offset", "offset must be a non-negative integer")
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1):
-        raise InvalidInput("limit", "limit must be a positive integer")
+    check_int(offset, "offset")
+    if limit is not None:
+        check_int(limit, "limit", minimum=1)
     live_unavailable = False
     try:
         raws = LiveStore(_manager(manager).redis).history(user_id, session_id)
@@ -216,14 +214,6 @@ def get_history(
     return HistoryPage(
         total=archived_total + len(live), offset=offset, items=tuple(items), live_unavailable=live_unavailable
     )
-
-
-def archived_message(user_id: str, session_id: str, message_id: str) -> Message | None:
-    """An archived message by its id (the state layer's lookup for a duplicate append)."""
-    row = ArchivedMessage.objects.filter(
-        user_id=user_id, session_id=session_id, message_id=message_id
-    ).first()
-    return None if row is None else mapping.message_from_row(row)
 
 
 # ------------------------------------------------------------------------------ citations
@@ -284,8 +274,7 @@ def search_citations(
         check_id(session_id, "session_id")
     ctype = None if citation_type is None else check_choice(citation_type, CitationType, "citation_type")
     since, until = _aware(since, "since"), _aware(until, "until")
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise InvalidInput("limit", "limit must be a positive integer")
+    check_int(limit, "limit", minimum=1)
     rows = ArchivedCitation.objects.all()
     if user_id is not None:
         rows = rows.filter(user_id=user_id)
@@ -339,8 +328,7 @@ def search_messages(query: str, *, user_ids: Collection[str], limit: int = 20) -
         raise InvalidInput("query", "query must not be empty")
     if isinstance(user_ids, str):
         raise InvalidInput("user_ids", "user_ids must be a collection of ids, not one string")
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 500:
-        raise InvalidInput("limit", "limit must be an integer from 1 to 500")
+    check_int(limit, "limit", minimum=1, maximum=500)
     ids = sorted({check_id(uid, "user_id") for uid in user_ids})
     if not ids:
         return []

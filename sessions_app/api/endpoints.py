@@ -8,28 +8,18 @@ the table is in the README ("HTTP API for the chatbot"). Mounted at ``/api/v1/``
 from __future__ import annotations
 
 import logging
-import traceback
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
-from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.urls import URLPattern, URLResolver, re_path
-from ninja import NinjaAPI, Path, Query, Status
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from django.http import HttpRequest
+from ninja import Path, Query, Status
 
+import sessions_app.state.configured as configured
 from sessions_app.api import sources as api_sources
+from sessions_app.api.app import api
 from sessions_app.api.auth import (
     ApiError,
-    BearerAuth,
-    JsonParser,
-    UnsupportedMediaType,
-    error_response,
-    guarded,
     note_subject,
     request_token,
-    retry_after,
 )
 from sessions_app.api.schemas import (
     ID_DESCRIPTION,
@@ -59,41 +49,13 @@ from sessions_app.api.schemas import (
 )
 from sessions_app.domain import SessionStatus
 from sessions_app.errors import (
-    ContentTooLarge,
-    CorruptSession,
-    InvalidInput,
-    NoteConflict,
-    SessionAlreadyExists,
-    SessionClosed,
     SessionNotFound,
-    StateError,
     StateReadOnly,
     StateStorageFull,
     StateUnavailable,
 )
-from sessions_app.state import configured
 
 logger = logging.getLogger(__name__)
-
-DESCRIPTION = """\
-Write and resume the conversation state of IF.emotion from any language.
-
-Authenticate with `Authorization: Bearer <token>` (create one with
-`manage.py create_api_token NAME --scope write|read`). Read tokens may only GET.
-Errors are `{"error": {"code", "message", "field"?}}`; a 503 carries `Retry-After`.
-Always send a `message_id` and retry with the same one after a timeout: it is stored once.
-"""
-
-api = NinjaAPI(
-    title="IF.emotion Clinician API",
-    version="1",
-    description=DESCRIPTION,
-    urls_namespace="api-v1",
-    auth=BearerAuth(),
-    parser=JsonParser(),
-    openapi_url="/openapi.json",
-    docs_url="/docs",
-)
 
 UserId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
 SessionId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
@@ -316,182 +278,3 @@ def search_citations(request: HttpRequest, filters: Query[CitationQuery]) -> Cit
     return CitationListOut(
         citations=[CitationOut.of(c) for c in shown], count=len(shown), truncated=len(found) > filters.limit
     )
-
-
-# ---------------------------------------------------------------------------- errors
-
-E = TypeVar("E", bound=Exception)
-
-
-def _handler(exc_class: type[E]) -> Callable[[Callable[[E], HttpResponse]], Callable[[E], HttpResponse]]:
-    def register(build: Callable[[E], HttpResponse]) -> Callable[[E], HttpResponse]:
-        api.add_exception_handler(exc_class, lambda request, exc: build(exc))  # type: ignore[arg-type]
-        return build
-
-    return register
-
-
-def unavailable(code: str, message: str) -> HttpResponse:
-    return error_response(503, code, message, headers=retry_after())
-
-
-@_handler(ApiError)
-def _api_error(exc: ApiError) -> HttpResponse:
-    return error_response(exc.status, exc.code, exc.message, field=exc.field, headers=exc.headers)
-
-
-@_handler(AuthenticationError)
-def _unauthorized(exc: AuthenticationError) -> HttpResponse:
-    return error_response(
-        401,
-        "unauthorized",
-        "send a valid API token: Authorization: Bearer <token>",
-        headers={"WWW-Authenticate": 'Bearer realm="ifemotion-api"'},
-    )
-
-
-@_handler(ValidationError)
-def _invalid(exc: ValidationError) -> HttpResponse:
-    first = exc.errors[0] if exc.errors else {}
-    location = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
-    # ("body", "payload", "emotion", "intensity") → "emotion.intensity"; ("path", "user_id") → "user_id"
-    names = [part for part in location[1:] if part not in ("payload", "filters")]
-    if not names and location[:1] == ["body"]:
-        return error_response(400, "invalid_input", "the request body must be a JSON object")
-    field = ".".join(names) or None
-    message = str(first.get("msg", "invalid input")).removeprefix("Value error, ")
-    return error_response(400, "invalid_input", f"{field}: {message}" if field else message, field=field)
-
-
-@_handler(HttpError)
-def _http_error(exc: HttpError) -> HttpResponse:
-    cause = exc.__cause__
-    if isinstance(cause, UnsupportedMediaType):
-        return error_response(415, "unsupported_media_type", str(cause))
-    if isinstance(cause, RequestDataTooBig):
-        return _too_big(cause)
-    if exc.status_code == 400:
-        return error_response(400, "malformed_json", "the request body is not valid UTF-8 JSON")
-    return error_response(exc.status_code, "http_error", exc.message)
-
-
-@_handler(Http404)
-def _not_found(exc: Http404) -> HttpResponse:
-    return error_response(404, "not_found", "no such endpoint")
-
-
-@_handler(RequestDataTooBig)
-def _too_big(exc: RequestDataTooBig) -> HttpResponse:
-    return error_response(413, "body_too_large", "the request body is too large")
-
-
-@_handler(InvalidInput)
-def _invalid_input(exc: InvalidInput) -> HttpResponse:
-    return error_response(400, "invalid_input", exc.message, field=exc.field)
-
-
-@_handler(ContentTooLarge)
-def _content_too_large(exc: ContentTooLarge) -> HttpResponse:
-    return error_response(413, "content_too_large", exc.message, field=exc.field)
-
-
-@_handler(SessionNotFound)
-def _session_not_found(exc: SessionNotFound) -> HttpResponse:
-    return error_response(404, "session_not_found", str(exc))
-
-
-@_handler(SessionAlreadyExists)
-def _session_exists(exc: SessionAlreadyExists) -> HttpResponse:
-    return error_response(409, "session_exists", str(exc), field="session_id")
-
-
-@_handler(SessionClosed)
-def _session_closed(exc: SessionClosed) -> HttpResponse:
-    return error_response(409, "session_closed", str(exc))
-
-
-@_handler(NoteConflict)
-def _note_conflict(exc: NoteConflict) -> HttpResponse:
-    current = ContextOut.of(exc.current).model_dump()
-    return error_response(409, "version_conflict", str(exc), field="expected_version", current=current)
-
-
-@_handler(CorruptSession)
-def _corrupt(exc: CorruptSession) -> HttpResponse:
-    return error_response(422, "corrupt_record", str(exc))
-
-
-@_handler(StateStorageFull)
-def _storage_full(exc: StateStorageFull) -> HttpResponse:
-    return error_response(507, "storage_full", str(exc))
-
-
-@_handler(StateReadOnly)
-def _read_only(exc: StateReadOnly) -> HttpResponse:
-    return unavailable("read_only", str(exc))
-
-
-@_handler(StateUnavailable)
-def _state_unavailable(exc: StateUnavailable) -> HttpResponse:
-    return unavailable("state_unavailable", str(exc))
-
-
-@_handler(StateError)
-def _state_error(exc: StateError) -> HttpResponse:
-    return unavailable("state_refused", str(exc))
-
-
-@_handler(DatabaseError)
-def _database_error(exc: DatabaseError) -> HttpResponse:
-    logger.error("database error in the API: %s", type(exc).__name__)
-    return unavailable("database_unavailable", "the database is temporarily unavailable")
-
-
-@_handler(Exception)
-def _unexpected(exc: Exception) -> HttpResponse:
-    # The traceback without the exception's message: messages can quote input, and input is PHI.
-    frames = "".join(traceback.format_tb(exc.__traceback__))
-    logger.error("unexpected %s in the API\n%s", type(exc).__name__, frames)
-    return error_response(500, "internal_error", "unexpected server error; it has been logged")
-
-
-# ---------------------------------------------------------------------------- URLs
-
-
-def _api_root(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(
-        {"name": api.title, "version": api.version, "openapi": "openapi.json", "docs": "docs"}
-    )
-
-
-def _unknown_route(request: HttpRequest, **kwargs: Any) -> HttpResponse:
-    """Anything else under /api/v1/: 401 without a token (as everywhere), else a JSON 404."""
-    try:
-        if BearerAuth()(request) is None:
-            return _unauthorized(AuthenticationError())
-    except Exception as exc:  # the same answers as for operations
-        return api.on_exception(request, exc)
-    return _not_found(Http404())
-
-
-def _build_urls() -> list[URLPattern | URLResolver]:
-    patterns, _app_name, _namespace = api.urls
-    built: list[URLPattern | URLResolver] = []
-    for pattern in patterns:
-        if not isinstance(pattern, URLPattern) or pattern.name in ("openapi-json", "openapi-view"):
-            built.append(pattern)
-        elif pattern.name == "api-root":
-            built.append(URLPattern(pattern.pattern, _api_root, pattern.default_args, pattern.name))
-        else:
-            built.append(
-                URLPattern(pattern.pattern, guarded(pattern.callback), pattern.default_args, pattern.name)
-            )
-    unknown = guarded(_unknown_route)
-    unknown.csrf_exempt = True  # type: ignore[attr-defined]
-    built.append(re_path(r"^.*$", unknown, name="unknown"))
-    return built
-
-
-# Mounted with ``include("sessions_app.api.endpoints")``: the namespace is the one ninja reverses URLs in.
-app_name = api.urls_namespace
-urlpatterns = _build_urls()

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import sessions_app.state.configured as configured
 from sessions_app import repository
 from sessions_app.domain import Citation, CitationType
 from sessions_app.repository import SessionRecord
-from sessions_app.state import configured
 
 __all__ = ["SessionRecord", "search_citations", "stored_session"]
 

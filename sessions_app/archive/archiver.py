@@ -37,7 +37,7 @@ from sessions_app.models import ArchiverHeartbeat, NoteRevision
 from sessions_app.state.keys import check_id
 from sessions_app.state.live import LiveRead, LiveStore
 from sessions_app.state.manager import ConversationStateManager
-from sessions_app.state.validation import check_label, check_text
+from sessions_app.state.validation import check_int, check_label, check_text
 
 logger = logging.getLogger(__name__)
 
@@ -301,8 +301,7 @@ def save_note_revision(
     """
     check_id(user_id, "user_id")
     check_id(session_id, "session_id")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InvalidInput("version", "version must be a positive integer")
+    check_int(version, "version", minimum=1)
     writer = check_label(author, "author") if author else ""
     unknown = sorted(set(fields) - set(CONTEXT_FIELDS))
     if unknown:

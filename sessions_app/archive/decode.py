@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+import sessions_app.state.codec as codec
 from sessions_app.domain import (
     Breakthrough,
     Citation,
@@ -21,9 +22,8 @@ from sessions_app.domain import (
     SessionState,
     UnreadableEntry,
 )
-from sessions_app.state import codec
+from sessions_app.state.jsonshape import jsonable
 from sessions_app.state.live import LiveRead
-from sessions_app.state.manager import jsonable
 
 
 @dataclass

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from sessions_app.archive import mapping
 from sessions_app.archive.decode import DecodedRead
-from sessions_app.domain import CONTEXT_FIELDS, CitationType
+from sessions_app.domain import CONTEXT_FIELDS, CitationType, Message
 from sessions_app.models import (
     ArchivedBreakthrough,
     ArchivedCitation,
@@ -233,3 +233,12 @@ def verify(user_id: str, session_id: str, message_count: int) -> bool:
 
 def mark_removed(user_id: str, session_id: str, now: datetime) -> None:
     ArchivedSession.objects.filter(user_id=user_id, session_id=session_id).update(removed_from_live_at=now)
+
+
+def archived_message(user_id: str, session_id: str, message_id: str) -> Message | None:
+    """An archived message by its id: the state layer's lookup for a duplicate append (a plain read the
+    writer needs, kept here so the state package never imports the repository)."""
+    row = ArchivedMessage.objects.filter(
+        user_id=user_id, session_id=session_id, message_id=message_id
+    ).first()
+    return None if row is None else mapping.message_from_row(row)

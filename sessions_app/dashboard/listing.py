@@ -16,10 +16,11 @@ from typing import Any
 
 import redis
 
+import sessions_app.state.codec as codec
+import sessions_app.state.configured as configured
 from sessions_app.domain import Emotion, SessionStatus
 from sessions_app.errors import StateUnavailable
 from sessions_app.models import ArchivedSession
-from sessions_app.state import codec, configured
 from sessions_app.state.connection import read_with_retry
 from sessions_app.state.keys import SessionKeys, user_index
 

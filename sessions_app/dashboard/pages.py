@@ -13,6 +13,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
+import sessions_app.state.codec as codec
+import sessions_app.state.configured as configured
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditAction, User
 from sessions_app import repository
@@ -21,7 +23,6 @@ from sessions_app.archive import archiver
 from sessions_app.dashboard.charts import emotion_chart_svg
 from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, Citation, ContextSnapshot, SessionState
 from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
-from sessions_app.state import codec, configured
 from sessions_app.state.connection import read_with_retry
 from sessions_app.state.keys import SessionKeys
 

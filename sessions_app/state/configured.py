@@ -6,15 +6,13 @@ from functools import cache
 
 from django.conf import settings
 
+from sessions_app.archive.store import archived_message
 from sessions_app.state.connection import get_redis
 from sessions_app.state.manager import ConversationStateManager
 
 
 @cache
 def get_state_manager() -> ConversationStateManager:
-    # Imported here: the repository itself reaches the manager through this module.
-    from sessions_app.repository import archived_message
-
     return ConversationStateManager(
         get_redis(),
         ttl_seconds=settings.STATE_TTL_SECONDS,

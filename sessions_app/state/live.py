@@ -17,8 +17,8 @@ import redis
 from redis.commands.core import Script
 from redis.exceptions import LockError
 
+import sessions_app.state.codec as codec
 from sessions_app.errors import CorruptSession, StateStorageFull
-from sessions_app.state import codec
 from sessions_app.state.connection import read_with_retry, translate_errors
 from sessions_app.state.keys import (
     GLOBAL_ACTIVE,

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import TypeVar
 
+from sessions_app.domain import Emotion
 from sessions_app.errors import ContentTooLarge, InvalidInput
 from sessions_app.state.keys import check_id
 
@@ -73,9 +74,42 @@ def check_evidence(values: Iterable[object], *, max_items: int = 100) -> tuple[s
     return tuple(check_id(item, "evidence") for item in items)
 
 
-def check_expected_version(value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput("expected_version", "expected_version must be a non-negative integer")
+def check_int(value: object, field: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    """An integer (never a bool or a float) in [minimum, maximum]; the one integer check of the product."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < minimum
+        or (maximum is not None and value > maximum)
+    ):
+        if maximum is not None:
+            wanted = f"an integer from {minimum} to {maximum}"
+        else:
+            wanted = {0: "a non-negative integer", 1: "a positive integer"}.get(
+                minimum, f"an integer of at least {minimum}"
+            )
+        raise InvalidInput(field, f"{field} must be {wanted}")
     return value
+
+
+def check_expected_version(value: object) -> int | None:
+    return None if value is None else check_int(value, "expected_version")
+
+
+def check_optional_emotion(
+    emotion: object, intensity: object, confidence: object
+) -> tuple[Emotion, float, float] | None:
+    if emotion is None:
+        if intensity is not None or confidence is not None:
+            raise InvalidInput("emotion", "intensity and confidence need an emotion")
+        return None
+    if intensity is None or confidence is None:
+        raise InvalidInput(
+            "intensity" if intensity is None else "confidence",
+            "an emotion needs both intensity and confidence",
+        )
+    return (
+        check_choice(emotion, Emotion, "emotion"),
+        check_unit_interval(intensity, "intensity"),
+        check_unit_interval(confidence, "confidence"),
+    )

@@ -108,7 +108,7 @@ def test_the_record_has_exactly_the_state_to_json_shape() -> None:
     """The exporter's fast conversion must not drift from the state layer's documented JSON."""
     from dataclasses import replace
 
-    from sessions_app.state.manager import state_to_json
+    from sessions_app.state.jsonshape import state_to_json
     from tests.exports_app.factories import citation
 
     messages: list[Message | UnreadableEntry] = [

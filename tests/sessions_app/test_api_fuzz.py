@@ -31,7 +31,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from sessions_app.api.endpoints import api
+import sessions_app.api.urls  # noqa: F401 - registers the operations and error handlers on ``api``
+from sessions_app.api.app import api
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import AMIRA, chatbot_token, locmem_cache, use_manager
 

@@ -296,24 +296,24 @@ def test_a_duplicate_append_of_an_archived_message_is_answered_from_the_archive(
     redis_backend: redis.Redis,
 ) -> None:
     manager = ConversationStateManager(
-        redis_backend, ttl_seconds=600, window=10, archived_message_lookup=repository.archived_message
+        redis_backend, ttl_seconds=600, window=10, archived_message_lookup=archive_store.archived_message
     )
     session_id = fill_session(manager, ALICE, messages=25)  # m1..m15 pushed out of the window
     archiver(redis_backend, margin_seconds=60).archive_session(user_id=ALICE, session_id=session_id)
-    original = repository.archived_message(ALICE, session_id, "m3")
+    original = archive_store.archived_message(ALICE, session_id, "m3")
     assert original is not None
     assert original.seq == 3
 
     again = manager.append_message_result(ALICE, session_id, role="user", content="retried", message_id="m3")
 
     assert (again.created, again.message) == (False, original)
-    assert repository.archived_message(ALICE, session_id, "m999") is None
+    assert archive_store.archived_message(ALICE, session_id, "m999") is None
 
 
 def test_the_process_state_manager_looks_up_archived_messages() -> None:
     configured.get_state_manager.cache_clear()
     try:
-        assert configured.get_state_manager().archived_message_lookup is repository.archived_message
+        assert configured.get_state_manager().archived_message_lookup is archive_store.archived_message
     finally:
         configured.get_state_manager.cache_clear()
 

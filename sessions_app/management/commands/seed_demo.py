@@ -21,6 +21,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
+import sessions_app.state.configured as configured
 from sessions_app.demo.narrative import (
     DEFAULT_CLIENTS,
     DEFAULT_SEED,
@@ -35,7 +36,6 @@ from sessions_app.demo.narrative import (
     generate_demo,
 )
 from sessions_app.errors import SessionAlreadyExists, StateError, StateUnavailable
-from sessions_app.state import configured
 from sessions_app.state.manager import ConversationStateManager
 
 
