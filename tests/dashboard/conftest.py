@@ -1,8 +1,4 @@
-"""Personas and fixtures of the dashboard tests.
-
-Personas: alice is the therapist assigned to client-ava, bob the therapist assigned to client-ben,
-clara a clinician assigned to client-cleo, root the admin (no assignments). Clinician and admin pass
-two-factor with a real TOTP device (``login``), so tests see access decisions, not the OTP redirect.
+"""Fixtures of the dashboard tests (personas, ``login`` and the state manager are in ``tests/``).
 
 The append-only audit log and Django's transactional tests: the tables of ``transactional_db`` tests
 (which ``live_server`` uses) are emptied afterwards by a flush, which on SQLite runs ``DELETE`` and is
@@ -18,99 +14,22 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import redis
-from django.core.cache import caches
 from django.db import connection
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings
 
-from ifemotion.accounts.identity import assign_client, grant_admin_permissions
-from ifemotion.accounts.models import Role, User
-from sessions_app.state import configured
 from sessions_app.state.manager import ConversationStateManager
-
-AVA, BEN, CLEO = "client-ava", "client-ben", "client-cleo"
-PASSWORD = "a long enough passphrase for tests"
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "dashboard"}}
 
 _triggers = importlib.import_module("ifemotion.accounts.migrations.0002_audit_append_only")
 
 
 @pytest.fixture(autouse=True)
-def locmem_cache(settings: Settings) -> Iterator[None]:
-    """Nothing here is about the Django cache; keep it off the shared Redis."""
-    settings.CACHES = LOCMEM
-    # Plain http in the test client; the HTTPS redirect and cookie flags are tested in test_auth.
+def dashboard_defaults(
+    settings: Settings, locmem_cache: None, fake_manager: ConversationStateManager
+) -> None:
+    """Every dashboard test: plain http in the test client (the HTTPS redirect and cookie flags are
+    tested in test_auth), the Django cache in memory, and a fakeredis state manager unless the test
+    asks for ``live_manager`` (never the developer's Redis)."""
     settings.SECURE_SSL_REDIRECT = False
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
-
-
-@pytest.fixture(autouse=True)
-def default_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
-    """Every test gets a fakeredis state manager unless it asks for another (never the dev Redis)."""
-    manager = ConversationStateManager(fake_redis, window=100)
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
-    return manager
-
-
-@pytest.fixture
-def dash_manager(redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
-    """The dashboard's state manager over fakeredis, then over a real Redis (tests run twice)."""
-    manager = ConversationStateManager(redis_backend, window=100)
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
-    return manager
-
-
-@pytest.fixture
-def fake_manager(default_manager: ConversationStateManager) -> ConversationStateManager:
-    return default_manager
-
-
-def make_user(username: str, role: str, *clients: str) -> User:
-    user = User.objects.create_user(
-        username=username, password=PASSWORD, role=role, is_staff=role == Role.ADMIN
-    )
-    if role == Role.ADMIN:
-        grant_admin_permissions(user)
-    for client_id in clients:
-        assign_client(therapist=user, client_id=client_id)
-    return user
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    return make_user("alice", Role.THERAPIST, AVA)
-
-
-@pytest.fixture
-def bob(db: None) -> User:
-    return make_user("bob", Role.THERAPIST, BEN)
-
-
-@pytest.fixture
-def clara(db: None) -> User:
-    return make_user("clara", Role.CLINICIAN, CLEO)
-
-
-@pytest.fixture
-def root(db: None) -> User:
-    return make_user("root", Role.ADMIN)
-
-
-def login(user: User) -> Client:
-    """A test client logged in as ``user``, past two-factor when the role requires it."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def seed_session(manager: ConversationStateManager, client_id: str, **texts: Any) -> str:

@@ -21,7 +21,8 @@ from ifemotion.accounts.identity import AccessChangeError, start_break_glass, un
 from ifemotion.accounts.models import AuditAction, AuditEvent, BreakGlassGrant, User
 from sessions_app.access import check_client_access
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, CLEO, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, CLEO, login
 
 CANARY = "CANARY-AVA-7731"
 REASON = "client in crisis, assigned therapist unreachable"

@@ -24,7 +24,8 @@ from pytest_django.fixtures import Settings
 from ifemotion.accounts.audit import verify_chain
 from ifemotion.accounts.models import AuditAction, AuditEvent, CareAssignment, User
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, PASSWORD, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, PASSWORD, login
 
 ROOT = Path(__file__).resolve().parents[2]
 LIST = "/sessions/"

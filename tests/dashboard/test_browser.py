@@ -16,7 +16,8 @@ from pytest_django.live_server_helper import LiveServer
 from ifemotion.accounts.identity import assign_client
 from ifemotion.accounts.models import User
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, BEN, PASSWORD, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, BEN, PASSWORD
 
 CHROMIUM = Path("/usr/bin/chromium")
 # `make screenshots` refreshes the README's pictures (docs/screenshots); a plain test run keeps its

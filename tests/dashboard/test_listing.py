@@ -17,7 +17,8 @@ from ifemotion.accounts.models import AuditAction, AuditEvent, CareAssignment, U
 from sessions_app.archive.archiver import Archiver
 from sessions_app.dashboard.listing import ListFilters, list_sessions
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, BEN, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, BEN, login
 
 
 def test_home_redirects_to_the_list_and_the_list_to_login(db: None) -> None:
@@ -29,10 +30,10 @@ def test_home_redirects_to_the_list_and_the_list_to_login(db: None) -> None:
 
 
 def test_a_session_both_live_and_archived_is_listed_once(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
-    Archiver(dash_manager.redis, margin_seconds=10**9, index=False).archive_session(
+    sid = seed_session(live_manager, AVA)
+    Archiver(live_manager.redis, margin_seconds=10**9, index=False).archive_session(
         user_id=AVA, session_id=sid
     )
     page = list_sessions([AVA], ListFilters())
@@ -41,10 +42,10 @@ def test_a_session_both_live_and_archived_is_listed_once(
 
 
 def test_archived_sessions_gone_from_redis_are_still_listed(
-    dash_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
+    live_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
-    Archiver(dash_manager.redis, margin_seconds=10**9, index=False).archive_session(
+    sid = seed_session(live_manager, AVA)
+    Archiver(live_manager.redis, margin_seconds=10**9, index=False).archive_session(
         user_id=AVA, session_id=sid
     )
     redis_backend.flushdb()

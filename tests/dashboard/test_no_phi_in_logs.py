@@ -16,7 +16,8 @@ from exports_app import views as export_views
 from ifemotion.accounts.models import User
 from sessions_app.dashboard import pages
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, login
 
 CANARY = "CANARY-PHI-7f3a the client said something private"
 

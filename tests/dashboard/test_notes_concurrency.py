@@ -12,7 +12,8 @@ from sessions_app.access import AccessGrant
 from sessions_app.archive import archiver
 from sessions_app.dashboard import pages
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA
 
 WRITERS = 8
 
@@ -33,9 +34,9 @@ def no_db_side_effects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]
 
 
 def test_concurrent_saves_of_one_version_have_one_winner(
-    dash_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
+    live_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     barrier = threading.Barrier(WRITERS)
     outcomes: dict[int, str] = {}
 
@@ -56,16 +57,16 @@ def test_concurrent_saves_of_one_version_have_one_winner(
     assert len(outcomes) == WRITERS
     assert len(winners) == 1
     assert sorted(set(outcomes.values())) == ["conflict", "saved"]
-    context = dash_manager.read_session(AVA, sid).context
+    context = live_manager.read_session(AVA, sid).context
     assert (context.session_notes, context.version) == (f"text of writer {winners[0]}", 2)
     assert sorted(no_db_side_effects).count(("notes_edited", 2)) == 1
     assert sum(action == "notes_conflict" for action, _ in no_db_side_effects) == WRITERS - 1
 
 
 def test_sequential_saves_increment_the_version_by_exactly_one(
-    dash_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
+    live_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     grant = AccessGrant(1, "alice", "therapist", AVA, "annotate", "assignment")
     base = "first notes"
     for version in range(1, 6):

@@ -12,7 +12,8 @@ from django.urls import reverse
 from ifemotion.accounts.models import AuditAction, AuditEvent, User
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, BEN, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, BEN, login
 
 
 def detail_url(client_id: str, session_id: str) -> str:
@@ -24,10 +25,10 @@ def notes_url(client_id: str, session_id: str) -> str:
 
 
 def test_list_shows_only_the_assigned_clients_sessions(
-    dash_manager: ConversationStateManager, alice: User, bob: User
+    live_manager: ConversationStateManager, alice: User, bob: User
 ) -> None:
-    mine = seed_session(dash_manager, AVA)
-    theirs = seed_session(dash_manager, BEN)
+    mine = seed_session(live_manager, AVA)
+    theirs = seed_session(live_manager, BEN)
     response = login(alice).get(reverse("sessions:list"))
     body = response.content.decode()
     assert response.status_code == 200
@@ -37,8 +38,8 @@ def test_list_shows_only_the_assigned_clients_sessions(
     assert response["Cache-Control"].count("no-store") == 1
 
 
-def test_list_filters_by_emotion_status_and_date(dash_manager: ConversationStateManager, alice: User) -> None:
-    sid = seed_session(dash_manager, AVA)
+def test_list_filters_by_emotion_status_and_date(live_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(live_manager, AVA)
     client = login(alice)
     assert sid[:14] in client.get(reverse("sessions:list"), {"emotion": "anxious"}).content.decode()
     assert sid[:14] not in client.get(reverse("sessions:list"), {"emotion": "happy"}).content.decode()
@@ -51,9 +52,9 @@ def test_list_filters_by_emotion_status_and_date(dash_manager: ConversationState
 
 
 def test_detail_shows_state_journey_chart_milestones_breakthroughs_transcript(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     response = login(alice).get(detail_url(AVA, sid))
     body = response.content.decode()
     assert response.status_code == 200
@@ -75,20 +76,20 @@ def test_detail_shows_state_journey_chart_milestones_breakthroughs_transcript(
     )
 
 
-def test_detail_of_unknown_session_is_404(dash_manager: ConversationStateManager, alice: User) -> None:
+def test_detail_of_unknown_session_is_404(live_manager: ConversationStateManager, alice: User) -> None:
     assert login(alice).get(detail_url(AVA, "no-such-session")).status_code == 404
 
 
 def test_saving_notes_writes_the_snapshot_a_revision_and_an_audit_row(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
     from sessions_app.models import NoteRevision
 
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     client = login(alice)
     response = client.post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "better notes"})
     assert response.status_code == 302
-    assert dash_manager.read_session(AVA, sid).context.session_notes == "better notes"
+    assert live_manager.read_session(AVA, sid).context.session_notes == "better notes"
     assert NoteRevision.objects.filter(user_id=AVA, session_id=sid, version=2).exists()
     event = AuditEvent.objects.get(action=AuditAction.NOTES_EDITED)
     assert "better notes" not in str(event.detail)
@@ -96,28 +97,28 @@ def test_saving_notes_writes_the_snapshot_a_revision_and_an_audit_row(
 
 
 def test_saving_notes_does_not_extend_how_long_redis_keeps_the_session(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     keys = SessionKeys.for_session(AVA, sid)
     for key in keys.all():
-        dash_manager.redis.pexpire(key, 50_000)
+        live_manager.redis.pexpire(key, 50_000)
 
     response = login(alice).post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "later"})
 
     assert response.status_code == 302
-    assert dash_manager.read_session(AVA, sid).context.session_notes == "later"
-    ttls = [dash_manager.redis.pttl(key) for key in keys.all() if dash_manager.redis.exists(key)]
+    assert live_manager.read_session(AVA, sid).context.session_notes == "later"
+    ttls = [live_manager.redis.pttl(key) for key in keys.all() if live_manager.redis.exists(key)]
     assert all(0 < ttl <= 50_000 for ttl in ttls), ttls
 
 
 def test_second_saver_sees_both_texts_and_can_merge(
-    dash_manager: ConversationStateManager, alice: User, bob: User
+    live_manager: ConversationStateManager, alice: User, bob: User
 ) -> None:
     from ifemotion.accounts.identity import assign_client
 
     assign_client(therapist=bob, client_id=AVA)
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     first, second = login(alice), login(bob)
     assert (
         first.post(
@@ -131,47 +132,47 @@ def test_second_saver_sees_both_texts_and_can_merge(
     assert "alice&#x27;s text" in body
     assert "bob&#x27;s text" in body
     assert "not saved" in body
-    assert dash_manager.read_session(AVA, sid).context.session_notes == "alice's text"
+    assert live_manager.read_session(AVA, sid).context.session_notes == "alice's text"
     merged = {"version": 2, "base": "alice's text", "text": "alice's text\nbob's text"}
     assert second.post(notes_url(AVA, sid), merged).status_code == 302
-    context = dash_manager.read_session(AVA, sid).context
+    context = live_manager.read_session(AVA, sid).context
     assert (context.session_notes, context.version) == ("alice's text\nbob's text", 3)
 
 
 def test_a_snapshot_change_that_left_the_notes_alone_is_not_a_conflict(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
-    dash_manager.update_context_snapshot(AVA, sid, current_theme="sleep")  # the chatbot, version 2
+    sid = seed_session(live_manager, AVA)
+    live_manager.update_context_snapshot(AVA, sid, current_theme="sleep")  # the chatbot, version 2
     response = login(alice).post(notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "mine"})
     assert response.status_code == 302
-    context = dash_manager.read_session(AVA, sid).context
+    context = live_manager.read_session(AVA, sid).context
     assert (context.session_notes, context.current_theme, context.version) == ("mine", "sleep", 3)
 
 
 def test_too_long_notes_are_refused_and_kept_in_the_form(
-    dash_manager: ConversationStateManager, alice: User, settings: object
+    live_manager: ConversationStateManager, alice: User, settings: object
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     response = login(alice).post(
         notes_url(AVA, sid), {"version": 1, "base": "first notes", "text": "x" * 60_000}
     )
     assert response.status_code == 400
-    assert dash_manager.read_session(AVA, sid).context.session_notes == "first notes"
+    assert live_manager.read_session(AVA, sid).context.session_notes == "first notes"
     assert "saved" not in re.sub(r"not saved|Notes not saved", "", response.content.decode()).lower()
 
 
 def test_live_check_answers_204_until_something_changes(
-    dash_manager: ConversationStateManager, alice: User
+    live_manager: ConversationStateManager, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     client = login(alice)
     page = client.get(detail_url(AVA, sid)).content.decode()
     live = re.search(r'hx-get="([^"]+)"', page)
     assert live is not None
     url = live.group(1).replace("&amp;", "&")
     assert client.get(url).status_code == 204
-    dash_manager.append_message(AVA, sid, role="user", content="A brand new message")
+    live_manager.append_message(AVA, sid, role="user", content="A brand new message")
     fresh = client.get(url)
     assert fresh.status_code == 200
     assert "A brand new message" in fresh.content.decode()
@@ -179,9 +180,9 @@ def test_live_check_answers_204_until_something_changes(
 
 
 def test_a_corrupt_message_is_an_unreadable_row_not_an_error(
-    dash_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
+    live_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     redis_backend.rpush(SessionKeys.for_session(AVA, sid).messages, b"\xff\xfe{bad")
     response = login(alice).get(detail_url(AVA, sid))
     assert response.status_code == 200
@@ -189,9 +190,9 @@ def test_a_corrupt_message_is_an_unreadable_row_not_an_error(
 
 
 def test_wrong_type_metadata_is_a_clear_page_not_a_500(
-    dash_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
+    live_manager: ConversationStateManager, redis_backend: redis.Redis, alice: User
 ) -> None:
-    sid = seed_session(dash_manager, AVA)
+    sid = seed_session(live_manager, AVA)
     keys = SessionKeys.for_session(AVA, sid)
     redis_backend.delete(keys.metadata)
     redis_backend.set(keys.metadata, "not a hash")
@@ -204,23 +205,23 @@ def test_wrong_type_metadata_is_a_clear_page_not_a_500(
     assert "unreadable entry" in listing.content.decode()
 
 
-def test_forms_require_csrf(dash_manager: ConversationStateManager, alice: User) -> None:
-    sid = seed_session(dash_manager, AVA)
+def test_forms_require_csrf(live_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(live_manager, AVA)
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(alice)
     response = strict.post(notes_url(AVA, sid), {"version": 1, "base": "", "text": "forged"})
     assert response.status_code == 403
-    assert dash_manager.read_session(AVA, sid).context.session_notes == "first notes"
+    assert live_manager.read_session(AVA, sid).context.session_notes == "first notes"
     assert strict.post(reverse("accounts:logout")).status_code == 403
 
 
-def test_notes_save_is_post_only(dash_manager: ConversationStateManager, alice: User) -> None:
-    sid = seed_session(dash_manager, AVA)
+def test_notes_save_is_post_only(live_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(live_manager, AVA)
     assert login(alice).get(notes_url(AVA, sid), {"version": "1", "text": "x"}).status_code == 405
 
 
-def test_pages_carry_csp_without_inline_scripts(dash_manager: ConversationStateManager, alice: User) -> None:
-    sid = seed_session(dash_manager, AVA)
+def test_pages_carry_csp_without_inline_scripts(live_manager: ConversationStateManager, alice: User) -> None:
+    sid = seed_session(live_manager, AVA)
     client = login(alice)
     for url in (reverse("sessions:list"), detail_url(AVA, sid), reverse("accounts:login")):
         response = client.get(url, follow=True)

@@ -9,11 +9,11 @@ from django.urls import reverse
 
 from ifemotion.accounts.models import User
 from sessions_app.archive.archiver import Archiver
-from sessions_app.state import configured
 from sessions_app.state.connection import client_from_url
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, login, seed_session
+from tests.dashboard.conftest import seed_session
 from tests.redis_server import RedisServer
+from tests.support import AVA, login, use_state_manager
 
 pytestmark = [pytest.mark.fault, pytest.mark.real_redis]
 BUDGET_SECONDS = 2.0
@@ -23,7 +23,7 @@ BUDGET_SECONDS = 2.0
 def private_manager(redis_server: RedisServer, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
     client = client_from_url(redis_server.url, socket_timeout=1.0, connect_timeout=0.5)
     manager = ConversationStateManager(client, window=100)
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
+    use_state_manager(monkeypatch, manager)
     return manager
 
 

@@ -18,11 +18,11 @@ from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
 
 from ifemotion.accounts.models import User
-from sessions_app.state import configured
 from sessions_app.state.connection import client_from_url
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, seed_session
+from tests.dashboard.conftest import seed_session
 from tests.redis_server import RedisServer
+from tests.support import AVA, use_state_manager
 
 pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
 
@@ -36,7 +36,7 @@ def hung_site(
     settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
     # The product's client: 1 s socket timeout, a blocking pool of 20 that fails after 0.5 s when empty.
     manager = ConversationStateManager(client_from_url(redis_server.url, max_connections=20))
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
+    use_state_manager(monkeypatch, manager)
     server = LiveServer("localhost:0")
     try:
         yield server.url, manager

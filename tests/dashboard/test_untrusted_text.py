@@ -12,7 +12,8 @@ from django.urls import reverse
 from ifemotion.accounts.models import User
 from sessions_app.dashboard.charts import emotion_chart_svg
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.conftest import AVA, login, seed_session
+from tests.dashboard.conftest import seed_session
+from tests.support import AVA, login
 
 ROOT = Path(__file__).resolve().parents[2]
 PAYLOADS = [

@@ -1,4 +1,5 @@
-"""Fixtures of the export tests: a loopback canary server, personas, a seeded live session."""
+"""Fixtures of the export tests: a loopback canary server and a seeded live session (personas,
+``login`` and the state managers are in ``tests/``)."""
 
 from __future__ import annotations
 
@@ -7,21 +8,12 @@ from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-import redis
-from django.core.cache import caches
-from django.test import Client
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from pytest_django.fixtures import Settings
 
-from ifemotion.accounts.identity import assign_client
-from ifemotion.accounts.models import Role, User
-from sessions_app.state import configured
 from sessions_app.state.manager import ConversationStateManager
+from tests.support import AVA, BEN
 
-CLIENT, OTHER_CLIENT = "client-ava", "client-ben"
-PASSWORD = "a long enough passphrase for tests"
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "exports"}}
+CLIENT, OTHER_CLIENT = AVA, BEN
 
 
 class Canary:
@@ -63,69 +55,9 @@ def canary() -> Iterator[Canary]:
 
 
 @pytest.fixture(autouse=True)
-def locmem_cache(settings: Settings) -> Iterator[None]:
-    """Rate limits and lockouts use the Django cache; keep it off the shared Redis."""
-    settings.CACHES = LOCMEM
+def export_defaults(settings: Settings, locmem_cache: None) -> None:
+    """Rate limits and lockouts in memory; plain http in the test client."""
     settings.SECURE_SSL_REDIRECT = False
-    caches["default"].clear()
-    yield
-    caches["default"].clear()
-
-
-@pytest.fixture
-def live_manager(redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
-    """The process's state manager over fakeredis, then over a real Redis (tests run twice)."""
-    manager = ConversationStateManager(redis_backend, window=100)
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
-    return manager
-
-
-@pytest.fixture
-def fake_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
-    manager = ConversationStateManager(fake_redis, window=100)
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
-    return manager
-
-
-def make_user(username: str, role: str, *clients: str) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, role=role)
-    for client_id in clients:
-        assign_client(therapist=user, client_id=client_id)
-    return user
-
-
-@pytest.fixture
-def alice(db: None) -> User:
-    """A therapist assigned to CLIENT."""
-    return make_user("alice", Role.THERAPIST, CLIENT)
-
-
-@pytest.fixture
-def clara(db: None) -> User:
-    """A clinician assigned to CLIENT."""
-    return make_user("clara", Role.CLINICIAN, CLIENT)
-
-
-@pytest.fixture
-def bob(db: None) -> User:
-    """A therapist assigned to another client only."""
-    return make_user("bob", Role.THERAPIST, OTHER_CLIENT)
-
-
-@pytest.fixture
-def root(db: None) -> User:
-    return make_user("root", Role.ADMIN)
-
-
-def login(user: User) -> Client:
-    """A test client logged in as ``user``, past two-factor when the role requires it."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 def seed(manager: ConversationStateManager, client_id: str, texts: list[str]) -> str:

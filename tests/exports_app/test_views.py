@@ -14,7 +14,8 @@ from pytest_django.fixtures import Settings
 from exports_app.canonical import record_sha256
 from ifemotion.accounts.models import AuditAction, AuditEvent, User
 from sessions_app.state.manager import ConversationStateManager
-from tests.exports_app.conftest import CLIENT, OTHER_CLIENT, login, seed
+from tests.exports_app.conftest import CLIENT, OTHER_CLIENT, seed
+from tests.support import login
 
 HOSTILE_NAME = 'evil"\r\n../\u202efdp.exe'
 
@@ -42,16 +43,16 @@ def _assert_download_headers(response: object, extension: str, content_type: str
     ],
 )
 def test_it_downloads_each_format_with_hardened_headers_and_audits_the_hash(
-    live_manager: ConversationStateManager, clara: User, name: str, extension: str, content_type: str
+    live_manager: ConversationStateManager, carmen: User, name: str, extension: str, content_type: str
 ) -> None:
     session_id = seed(live_manager, CLIENT, ["hello", HOSTILE_NAME])
-    response = login(clara).get(reverse(name, args=[CLIENT, session_id]))
+    response = login(carmen).get(reverse(name, args=[CLIENT, session_id]))
     assert response.status_code == 200
     _assert_download_headers(response, extension, content_type)
     assert session_id in response["Content-Disposition"]
     body = response.content
     [event] = _export_events()
-    assert event.actor == "clara"
+    assert event.actor == "carmen"
     assert (event.client_id, event.session_id) == (CLIENT, session_id)
     assert event.detail["sha256"] == hashlib.sha256(body).hexdigest()
     assert len(event.detail["record_sha256"]) == 64
@@ -157,9 +158,9 @@ def test_a_bad_range_is_400(fake_manager: ConversationStateManager, alice: User)
     assert client.get(url, {"from": 2, "to": 1}).status_code == 400
 
 
-def test_pdfa_download(fake_manager: ConversationStateManager, clara: User) -> None:
+def test_pdfa_download(fake_manager: ConversationStateManager, carmen: User) -> None:
     session_id = seed(fake_manager, CLIENT, ["a"])
-    response = login(clara).get(reverse("exports:pdf", args=[CLIENT, session_id]), {"archival": "1"})
+    response = login(carmen).get(reverse("exports:pdf", args=[CLIENT, session_id]), {"archival": "1"})
     assert response.status_code == 200
     assert b"/EmbeddedFile" in response.content
     [event] = _export_events()

@@ -1,4 +1,4 @@
-"""Fixtures and personas of the HTTP API tests (imported by tests/sessions_app/test_api*.py).
+"""The HTTP API tests' client and error-shape check (their fixtures are in ``conftest.py`` here).
 
 Personas: the ``chatbot`` backend holds a write token, ``reporting`` a read token, ``retired`` a
 revoked one; ``amira`` and ``bruno`` are clients (chat users) whose sessions the chatbot writes.
@@ -10,21 +10,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-import pytest
-import redis
-from django.core.cache import caches
 from django.test import Client
-from pytest_django.fixtures import Settings
-
-from ifemotion.accounts.tokens import create_token, revoke_token
-from sessions_app.state import configured
-from sessions_app.state.manager import ConversationStateManager
 
 API = "/api/v1"
 AMIRA = "amira"
 BRUNO = "bruno"
-
-LOCMEM = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "api-tests"}}
 
 
 @dataclass
@@ -72,59 +62,6 @@ class ApiClient:
         response = self.post("/sessions", {"user_id": user_id, "model": model, "session_id": session_id})
         assert response.status_code == 201, response.content
         return response.json()
-
-
-@pytest.fixture
-def locmem_cache(settings: Settings) -> None:
-    """Rate-limit counters in process memory: these tests are not about the limiter."""
-    settings.CACHES = LOCMEM
-    caches["default"].clear()
-
-
-def use_manager(monkeypatch: pytest.MonkeyPatch, manager: ConversationStateManager) -> None:
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
-
-
-@pytest.fixture
-def api_manager(
-    redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch, locmem_cache: None
-) -> ConversationStateManager:
-    """The API's state manager over fakeredis, then over a real Redis (the test runs twice)."""
-    manager = ConversationStateManager(redis_backend, window=100)
-    use_manager(monkeypatch, manager)
-    return manager
-
-
-@pytest.fixture
-def chatbot_token(db: None) -> str:
-    return create_token(name="chatbot", scope="write", actor="test").secret
-
-
-@pytest.fixture
-def reporting_token(db: None) -> str:
-    return create_token(name="reporting", scope="read", actor="test").secret
-
-
-@pytest.fixture
-def retired_token(db: None) -> str:
-    secret = create_token(name="retired", scope="write", actor="test").secret
-    revoke_token(name="retired", actor="test")
-    return secret
-
-
-@pytest.fixture
-def chatbot(client: Client, chatbot_token: str) -> ApiClient:
-    return ApiClient(client, chatbot_token)
-
-
-@pytest.fixture
-def reporting(client: Client, reporting_token: str) -> ApiClient:
-    return ApiClient(Client(), reporting_token)
-
-
-@pytest.fixture
-def stranger(client: Client) -> ApiClient:
-    return ApiClient(Client(), None)
 
 
 def error_of(response: Any) -> dict[str, Any]:

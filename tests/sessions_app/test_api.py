@@ -17,21 +17,7 @@ from sessions_app.archive.archiver import Archiver
 from sessions_app.domain import CitationType
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
-from tests.sessions_app.api_support import (
-    AMIRA,
-    API,
-    BRUNO,
-    ApiClient,
-    api_manager,
-    chatbot,
-    chatbot_token,
-    error_of,
-    locmem_cache,
-    reporting,
-    reporting_token,
-)
-
-__all__ = ["api_manager", "chatbot", "chatbot_token", "locmem_cache", "reporting", "reporting_token"]
+from tests.sessions_app.api_support import AMIRA, API, BRUNO, ApiClient, error_of
 
 pytestmark = pytest.mark.django_db
 

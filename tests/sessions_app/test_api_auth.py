@@ -38,28 +38,7 @@ from ifemotion.accounts.tokens import (
 from sessions_app.api import auth as api_auth
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
-from tests.sessions_app.api_support import (
-    AMIRA,
-    ApiClient,
-    api_manager,
-    chatbot,
-    chatbot_token,
-    error_of,
-    locmem_cache,
-    reporting,
-    reporting_token,
-    retired_token,
-)
-
-__all__ = [
-    "api_manager",
-    "chatbot",
-    "chatbot_token",
-    "locmem_cache",
-    "reporting",
-    "reporting_token",
-    "retired_token",
-]
+from tests.sessions_app.api_support import AMIRA, ApiClient, error_of
 
 pytestmark = pytest.mark.django_db
 

@@ -16,17 +16,8 @@ from sessions_app.state.connection import client_from_url
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
-from tests.sessions_app.api_support import (
-    AMIRA,
-    ApiClient,
-    chatbot,
-    chatbot_token,
-    error_of,
-    locmem_cache,
-    use_manager,
-)
-
-__all__ = ["chatbot", "chatbot_token", "locmem_cache"]
+from tests.sessions_app.api_support import AMIRA, ApiClient, error_of
+from tests.support import use_state_manager
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fault, pytest.mark.real_redis]
 
@@ -41,7 +32,7 @@ def private_manager(
     manager = ConversationStateManager(
         client_from_url(server.url, socket_timeout=timeout, connect_timeout=timeout)
     )
-    use_manager(monkeypatch, manager)
+    use_state_manager(monkeypatch, manager)
     return manager
 
 

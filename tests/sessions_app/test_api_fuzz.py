@@ -34,9 +34,8 @@ from schemathesis.specs.openapi.checks import (
 import sessions_app.api.urls  # noqa: F401 - registers the operations and error handlers on ``api``
 from sessions_app.api.app import api
 from sessions_app.state.manager import ConversationStateManager
-from tests.sessions_app.api_support import AMIRA, chatbot_token, locmem_cache, use_manager
-
-__all__ = ["chatbot_token", "locmem_cache"]
+from tests.sessions_app.api_support import AMIRA
+from tests.support import use_state_manager
 
 MAX_EXAMPLES = 30
 OPERATION_IDS = [
@@ -78,7 +77,7 @@ def fuzz(
     settings.ALLOWED_HOSTS = ["localhost"]
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
     manager = ConversationStateManager(fake_redis)
-    use_manager(monkeypatch, manager)
+    use_state_manager(monkeypatch, manager)
     manager.initialize_session(AMIRA, model="claude", session_id=SEEDED["session_id"])
     manager.append_message(AMIRA, SEEDED["session_id"], role="user", content="seed", message_id="seed-1")
     # The WSGI handler closes "old" database connections around each request; inside the test's

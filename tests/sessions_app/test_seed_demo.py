@@ -15,11 +15,11 @@ from django.core.management.base import CommandError
 
 from sessions_app.demo.narrative import DemoClient, Say, generate_demo
 from sessions_app.domain import Breakthrough, Message, Milestone, Role, SessionStatus
-from sessions_app.state import configured
 from sessions_app.state.connection import client_from_url
 from sessions_app.state.keys import ID_PATTERN, SessionKeys
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
+from tests.support import use_state_manager
 
 SEED = 7
 WINDOW = 100
@@ -29,7 +29,7 @@ def seed(
     manager: ConversationStateManager, monkeypatch: pytest.MonkeyPatch, *args: str, **options: object
 ) -> str:
     """Run the command against ``manager``; returns what it printed."""
-    monkeypatch.setattr(configured, "get_state_manager", lambda: manager)
+    use_state_manager(monkeypatch, manager)
     out = StringIO()
     call_command("seed_demo", *args, stdout=out, **options)
     return out.getvalue()

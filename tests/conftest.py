@@ -1,4 +1,4 @@
-"""Test set-up shared by every test directory.
+"""Test set-up shared by every test directory: Redis servers, the state-manager override, personas.
 
 Redis: behavioural tests run twice, on fakeredis and on a real Redis. The real one is ``REDIS_URL``
 (database ``REDIS_TEST_DB``, default 9, which the tests wipe) when set, as in CI; otherwise a private
@@ -17,9 +17,13 @@ import fakeredis
 import hypothesis
 import pytest
 import redis
+from django.core.cache import caches
+from pytest_django.fixtures import Settings
 
+from ifemotion.accounts.models import Role, User
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
+from tests.support import AVA, BEN, CLEO, make_user, use_state_manager
 
 # In CI, property tests use a fixed example sequence so that a submission's result does not depend on
 # luck; developers' runs stay random and keep finding new cases (and print how to reproduce them).
@@ -92,3 +96,74 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+# ------------------------------------------------------------------------------ Django
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: Settings) -> None:
+    """Every test: MD5 instead of PBKDF2 (speed only; the production hasher is a setting)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def locmem_cache(settings: Settings) -> Iterator[None]:
+    """Rate limits and lockouts in process memory, off the shared Redis, for tests not about them."""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    cache = caches["default"]  # this one, even if the test points the setting elsewhere
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# ------------------------------------------------------------------------------ the state manager
+
+
+@pytest.fixture
+def fake_manager(fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
+    """The process's state manager over fakeredis."""
+    manager = ConversationStateManager(fake_redis, window=100)
+    use_state_manager(monkeypatch, manager)
+    return manager
+
+
+@pytest.fixture
+def live_manager(redis_backend: redis.Redis, monkeypatch: pytest.MonkeyPatch) -> ConversationStateManager:
+    """The process's state manager over fakeredis, then over a real Redis (the test runs twice)."""
+    manager = ConversationStateManager(redis_backend, window=100)
+    use_state_manager(monkeypatch, manager)
+    return manager
+
+
+# ------------------------------------------------------------------------------ personas (tests/support.py)
+
+
+@pytest.fixture
+def alice(db: None) -> User:
+    """A therapist assigned to client-ava."""
+    return make_user("alice", Role.THERAPIST, AVA)
+
+
+@pytest.fixture
+def bob(db: None) -> User:
+    """A therapist assigned to client-ben only."""
+    return make_user("bob", Role.THERAPIST, BEN)
+
+
+@pytest.fixture
+def clara(db: None) -> User:
+    """A clinician assigned to client-cleo only."""
+    return make_user("clara", Role.CLINICIAN, CLEO)
+
+
+@pytest.fixture
+def carmen(db: None) -> User:
+    """A clinician assigned to client-ava (alice's client)."""
+    return make_user("carmen", Role.CLINICIAN, AVA)
+
+
+@pytest.fixture
+def root(db: None) -> User:
+    """An admin with no assignments."""
+    return make_user("root", Role.ADMIN)
