@@ -1,9 +1,8 @@
 """The therapist's session list: live sessions (Redis) and archived ones (DB), merged and paged.
 
-Only the caller's client ids are read (their per-user indexes; never the global index). Live reads
-are two pipelined round trips however many clients there are: the indexes, then two HMGETs per
-session with only the listed fields. Archived sessions come from one indexed query limited to what
-the requested page can need; sessions that are also live are shown once, from Redis.
+Only the caller's client ids are read: live ones in one round trip (``state.overview``), archived
+ones from one indexed query limited to what the requested page can need (``repository``); sessions
+that are also live are shown once, from Redis.
 """
 
 from __future__ import annotations
@@ -16,13 +15,9 @@ from typing import Any
 
 import redis
 
-import sessions_app.state.codec as codec
-import sessions_app.state.configured as configured
-from sessions_app.domain import Emotion, SessionStatus
 from sessions_app.errors import StateUnavailable
-from sessions_app.models import ArchivedSession
-from sessions_app.state.connection import read_with_retry
-from sessions_app.state.keys import SessionKeys, user_index
+from sessions_app.repository.summaries import archived_sessions
+from sessions_app.state.overview import LiveEntry, as_float, as_int, live_entries
 
 logger = logging.getLogger(__name__)
 
@@ -79,144 +74,25 @@ class ListPage:
         return self.page < self.pages
 
 
-def _int(value: Any) -> int:
-    try:
-        return int(codec.text(value) or 0)
-    except ValueError:
-        return 0
-
-
-def _float(value: Any) -> float | None:
-    try:
-        return float(codec.text(value)) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _time(value: Any) -> datetime:
-    try:
-        parsed = datetime.fromisoformat(_decode(value))
-    except ValueError:
-        return EPOCH
-    return parsed if parsed.tzinfo is not None else EPOCH
-
-
-# One script per client: the client's index and, for each of its sessions, the listed fields. All
-# keys share the client's {hash tag}, so this is one slot even on Redis Cluster; they are derived
-# from templates built by keys.py (the only place key formats live). Reads only; TTLs untouched.
-LIST_SCRIPT = """
-local members = redis.call('SMEMBERS', KEYS[1])
-local out = {}
-local n = 0
-for _, sid in ipairs(members) do
-  local meta = redis.pcall('HMGET', ARGV[1] .. sid .. ARGV[2], META_FIELDS)
-  local emotion = redis.pcall('HMGET', ARGV[3] .. sid .. ARGV[4], 'current_emotion', 'emotion_intensity')
-  if meta.err then meta = {'!unreadable', false, false, false, false} end
-  if emotion.err then emotion = {false, false} end
-  out[n + 1] = sid
-  for i = 1, 5 do out[n + 1 + i] = meta[i] end
-  out[n + 7] = emotion[1]
-  out[n + 8] = emotion[2]
-  n = n + 8
-end
-return out
-""".replace("META_FIELDS", ", ".join(f"'{name}'" for name in META_FIELDS))
-STRIDE = 8  # values per session in LIST_SCRIPT's flat reply
-PLACEHOLDER = "SIDPLACEHOLDER"
-
-
-def _templates(client_id: str) -> list[str]:
-    keys = SessionKeys.for_session(client_id, PLACEHOLDER)
-    meta_prefix, meta_suffix = keys.metadata.split(PLACEHOLDER)
-    emotion_prefix, emotion_suffix = keys.emotion.split(PLACEHOLDER)
-    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix]
-
-
-@dataclass(slots=True)
-class LiveEntry:
-    """A live session as read, parsed only as far as sorting and filtering need (thousands per list)."""
-
-    client_id: str
-    session_id: str
-    last_updated: datetime
-    status: str
-    emotion: str
-    counts: tuple[Any, Any, Any]
-    intensity: Any
-    unreadable: bool = False
-
-    def row(self) -> SessionRow:
-        messages, milestones, breakthroughs = self.counts
-        return SessionRow(
-            client_id=self.client_id,
-            session_id=self.session_id,
-            source="live",
-            status=self.status,
-            last_updated=self.last_updated,
-            message_count=_int(messages),
-            milestone_count=_int(milestones),
-            breakthrough_count=_int(breakthroughs),
-            current_emotion=self.emotion,
-            emotion_intensity=_float(self.intensity),
-            unreadable=self.unreadable,
-        )
-
-
-def _decode(value: Any) -> str:
-    return (
-        value.decode("utf-8", "replace")
-        if isinstance(value, bytes)
-        else ("" if value is None else str(value))
+def _live_row(entry: LiveEntry) -> SessionRow:
+    messages, milestones, breakthroughs = entry.counts
+    return SessionRow(
+        client_id=entry.client_id,
+        session_id=entry.session_id,
+        source="live",
+        status=entry.status,
+        last_updated=entry.last_updated,
+        message_count=as_int(messages),
+        milestone_count=as_int(milestones),
+        breakthrough_count=as_int(breakthroughs),
+        current_emotion=entry.emotion,
+        emotion_intensity=as_float(entry.intensity),
+        unreadable=entry.unreadable,
     )
 
 
-def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
-    entries: list[LiveEntry] = []
-    for i in range(0, len(flat) - STRIDE + 1, STRIDE):
-        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity = flat[i : i + STRIDE]
-        if status == b"!unreadable":
-            logger.error("metadata of a session of %s is unreadable (wrong type)", client_id)
-            entries.append(LiveEntry(client_id, _decode(sid), EPOCH, "unreadable", "", (0, 0, 0), None, True))
-        elif status is not None or updated is not None:  # else a ghost member: the sweeper removes it
-            entries.append(
-                LiveEntry(
-                    client_id,
-                    _decode(sid),
-                    _time(updated),
-                    _decode(status) or SessionStatus.ACTIVE,
-                    _decode(emotion) or Emotion.NEUTRAL,
-                    (messages, milestones, breakthroughs),
-                    intensity,
-                )
-            )
-    return entries
-
-
-def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -> list[LiveEntry]:
-    """Every live session of these clients, in one pipelined round trip. Raises StateUnavailable."""
-    if not client_ids:
-        return []
-    conn = client or configured.get_state_manager().redis
-    script = conn.register_script(LIST_SCRIPT)
-
-    def read() -> list[Any]:
-        pipe = conn.pipeline(transaction=False)
-        for client_id in client_ids:
-            script(keys=[user_index(client_id)], args=_templates(client_id), client=pipe)
-        return list(pipe.execute(raise_on_error=False))
-
-    replies = read_with_retry("list sessions", read)
-    entries: list[LiveEntry] = []
-    for client_id, reply in zip(client_ids, replies, strict=True):
-        if isinstance(reply, redis.ResponseError):
-            logger.error("the session index of %s is unreadable (wrong type)", client_id)
-            continue
-        entries.extend(_entries(client_id, reply))
-    return entries
-
-
 def live_rows(client_ids: Sequence[str], client: redis.Redis | None = None) -> list[SessionRow]:
-    return [entry.row() for entry in live_entries(client_ids, client)]
+    return [_live_row(entry) for entry in live_entries(client_ids, client)]
 
 
 def _matches(entry: LiveEntry, filters: ListFilters, since: datetime | None, until: datetime | None) -> bool:
@@ -226,19 +102,6 @@ def _matches(entry: LiveEntry, filters: ListFilters, since: datetime | None, unt
         and (since is None or entry.last_updated >= since)
         and (until is None or entry.last_updated < until)
     )
-
-
-def _archived_queryset(client_ids: Sequence[str], filters: ListFilters) -> Any:
-    qs = ArchivedSession.objects.filter(user_id__in=list(client_ids))
-    if filters.emotion:
-        qs = qs.filter(current_emotion=filters.emotion)
-    if filters.status:
-        qs = qs.filter(status=filters.status)
-    if filters.since:
-        qs = qs.filter(last_updated__gte=filters.since_at())
-    if filters.until:
-        qs = qs.filter(last_updated__lt=filters.until_at())
-    return qs
 
 
 def _archived_row(values: tuple[Any, ...]) -> SessionRow:
@@ -255,16 +118,6 @@ def _archived_row(values: tuple[Any, ...]) -> SessionRow:
         emotion,
         intensity,
     )
-
-
-def _archived_keys(qs: Any) -> set[tuple[str, str]]:
-    return set(qs.values_list("user_id", "session_id"))
-
-
-ARCHIVE_COLUMNS = (
-    "user_id", "session_id", "status", "last_updated", "message_count",
-    "milestone_count", "breakthrough_count", "current_emotion", "emotion_intensity",
-)  # fmt: skip
 
 
 def list_sessions(
@@ -287,20 +140,21 @@ def list_sessions(
         live = [e for e in live_entries(wanted, redis_client) if _matches(e, filters, since, until)]
     except StateUnavailable:
         live, live_unavailable = [], True
-    qs = _archived_queryset(wanted, filters) if wanted else ArchivedSession.objects.none()
-    archived_count = qs.count()
+    stored = archived_sessions(
+        wanted, emotion=filters.emotion, status=filters.status, since=since, until=until
+    )
+    archived_count = stored.count() if wanted else 0
     live_keys = {(e.client_id, e.session_id) for e in live}
-    overlap = len(_archived_keys(qs) & live_keys) if live_keys and archived_count else 0
+    overlap = len(stored.keys() & live_keys) if live_keys and archived_count else 0
     total = len(live) + archived_count - overlap
     pages = max(1, -(-total // per_page))
     page = min(max(1, page), pages)
     end = page * per_page
     archived: list[SessionRow] = []
     if archived_count:
-        candidates = qs.order_by("-last_updated", "-id").values_list(*ARCHIVE_COLUMNS)[: end + overlap]
-        archived = [_archived_row(v) for v in candidates if (v[0], v[1]) not in live_keys]
+        archived = [_archived_row(v) for v in stored.newest(end + overlap) if (v[0], v[1]) not in live_keys]
     live.sort(key=lambda e: (e.last_updated, e.session_id), reverse=True)
     merged: list[LiveEntry | SessionRow] = [*live[:end], *archived]
     merged.sort(key=lambda r: (r.last_updated, r.session_id), reverse=True)
-    rows = [item.row() if isinstance(item, LiveEntry) else item for item in merged[end - per_page : end]]
+    rows = [_live_row(item) if isinstance(item, LiveEntry) else item for item in merged[end - per_page : end]]
     return ListPage(rows, page, pages, total, live_unavailable)

@@ -13,7 +13,6 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
-import sessions_app.state.codec as codec
 import sessions_app.state.configured as configured
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditAction, User
@@ -21,10 +20,8 @@ from sessions_app import repository
 from sessions_app.access import AccessGrant
 from sessions_app.archive import archiver
 from sessions_app.dashboard.charts import emotion_chart_svg
-from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, Citation, ContextSnapshot, SessionState
+from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, ContextSnapshot, SessionState
 from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
-from sessions_app.state.connection import read_with_retry
-from sessions_app.state.keys import SessionKeys
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_PAGE = 50
@@ -93,33 +90,6 @@ def transcript_page(
     return TranscriptPage(tuple(history.items), number, pages, history.total, offset + 1)
 
 
-def _probe(client_id: str, session_id: str, *, with_citations: bool) -> tuple[str, list[Any]]:
-    keys = SessionKeys.for_session(client_id, session_id)
-    conn = configured.get_state_manager().redis
-
-    def read() -> list[Any]:
-        pipe = conn.pipeline(transaction=False)
-        pipe.hmget(keys.metadata, ["last_updated", "message_count", "status"])
-        pipe.hget(keys.context_snapshot, "version")
-        pipe.llen(keys.emotion_log)
-        if with_citations:
-            pipe.lrange(keys.citations, 0, -1)
-        return list(pipe.execute(raise_on_error=False))
-
-    meta, version, transitions, *rest = read_with_retry("live check", read)
-    pending: list[Any] = []
-    if rest and not isinstance(rest[0], Exception):
-        decoded = codec.decode_members(rest[0], "citation", codec.citation_from, key=keys.citations)
-        pending = [c for c in decoded if isinstance(c, Citation)]
-    if isinstance(meta, Exception) or not any(meta):
-        return "gone", pending
-    parts = [codec.text(v) for v in meta] + [
-        codec.text(version) if not isinstance(version, Exception) else "?"
-    ]
-    parts.append(str(transitions) if isinstance(transitions, int) else "?")
-    return "|".join(parts), pending
-
-
 def _transcript(client_id: str, session_id: str, state: SessionState, page: int | None) -> TranscriptPage:
     """The session read already holds the whole transcript when nothing left its window: page it
     from there (no second read). Otherwise ask the repository for the page."""
@@ -135,7 +105,7 @@ def _transcript(client_id: str, session_id: str, state: SessionState, page: int 
 
 def live_token(client_id: str, session_id: str) -> str:
     """A fingerprint of what the page shows, in one cheap round trip. Raises StateUnavailable."""
-    return _probe(client_id, session_id, with_citations=False)[0]
+    return configured.get_state_manager().change_probe(client_id, session_id, with_citations=False)[0]
 
 
 def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> SessionView:
@@ -146,7 +116,9 @@ def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> Se
     pending: list[Any] = []
     if record.source == "live":
         try:
-            token, pending = _probe(grant.client_id, session_id, with_citations=True)
+            token, pending = configured.get_state_manager().change_probe(
+                grant.client_id, session_id, with_citations=True
+            )
         except StateUnavailable:
             token = "unknown"  # noqa: S105 - a change token, not a password
     breakthroughs = sorted(

@@ -298,3 +298,33 @@ class StateReader:
     def export_json(self, user_id: str, session_id: str) -> dict[str, Any]:
         """The whole live state as JSON-ready data (schema ``EXPORT_SCHEMA_VERSION``, see README)."""
         return state_to_json(self.read_session(user_id, session_id, with_citations=True))
+
+    def change_probe(
+        self, user_id: str, session_id: str, *, with_citations: bool
+    ) -> tuple[str, list[Citation]]:
+        """A cheap "has anything changed?" token of a live session ("gone" once Redis has forgotten it),
+        and with ``with_citations`` its pending citations, in one pipelined read."""
+        keys = SessionKeys.for_session(user_id, session_id)
+        conn = self.redis
+
+        def read() -> list[Any]:
+            pipe = conn.pipeline(transaction=False)
+            pipe.hmget(keys.metadata, ["last_updated", "message_count", "status"])
+            pipe.hget(keys.context_snapshot, "version")
+            pipe.llen(keys.emotion_log)
+            if with_citations:
+                pipe.lrange(keys.citations, 0, -1)
+            return list(pipe.execute(raise_on_error=False))
+
+        meta, version, transitions, *rest = read_with_retry("live check", read)
+        pending: list[Citation] = []
+        if rest and not isinstance(rest[0], Exception):
+            decoded = codec.decode_members(rest[0], "citation", codec.citation_from, key=keys.citations)
+            pending = [c for c in decoded if isinstance(c, Citation)]
+        if isinstance(meta, Exception) or not any(meta):
+            return "gone", pending
+        parts = [codec.text(v) for v in meta] + [
+            codec.text(version) if not isinstance(version, Exception) else "?"
+        ]
+        parts.append(str(transitions) if isinstance(transitions, int) else "?")
+        return "|".join(parts), pending

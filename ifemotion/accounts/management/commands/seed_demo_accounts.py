@@ -21,8 +21,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ifemotion.accounts.identity import assign_client, grant_admin_permissions
 from ifemotion.accounts.models import Role, User
-from sessions_app.models import ArchivedSession
-from sessions_app.state.keys import GLOBAL_ACTIVE, split_global_member
+from sessions_app.errors import StateUnavailable
+from sessions_app.repository import archived_client_ids
+from sessions_app.state.live import LiveStore
 
 logger = logging.getLogger(__name__)
 FALLBACK_CLIENTS = ["client-ava", "client-ben", "client-cleo"]
@@ -33,13 +34,10 @@ def discover_clients() -> list[str]:
     """Client ids of the demo data: live sessions (global index) and archived ones."""
     from sessions_app.state.configured import get_state_manager
 
-    found: set[str] = set(ArchivedSession.objects.values_list("user_id", flat=True).distinct())
+    found = archived_client_ids()
     try:
-        for member in get_state_manager().redis.smembers(GLOBAL_ACTIVE):
-            parsed = split_global_member(member.decode() if isinstance(member, bytes) else str(member))
-            if parsed:
-                found.add(parsed[0])
-    except Exception:  # Redis down: the archive and the fallback still give a demo
+        found |= {user_id for user_id, _ in LiveStore(get_state_manager().redis).sessions()}
+    except StateUnavailable:  # Redis down: the archive and the fallback still give a demo
         logger.warning("Redis unreachable: demo clients taken from the archive only")
     return sorted(found) or FALLBACK_CLIENTS
 

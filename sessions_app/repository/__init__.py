@@ -1,0 +1,28 @@
+"""Reads for the dashboard and the HTTP API: live state first, the archive once Redis has forgotten.
+
+Access control is the caller's job: every function here returns whatever it is asked for, so call it
+only after the access check (the search functions take the client ids the caller may see).
+
+Functions that read live state take an optional ``manager`` (the process's ``get_state_manager()``
+by default); tests pass their own.
+"""
+
+from sessions_app.archive.search.chroma import SearchUnavailable
+from sessions_app.repository.citations import search_citations
+from sessions_app.repository.search import MessageHit, search_messages
+from sessions_app.repository.sessions import HistoryPage, SessionRecord, get_history, get_session
+from sessions_app.repository.summaries import ArchivedSessions, archived_client_ids, archived_sessions
+
+__all__ = [
+    "ArchivedSessions",
+    "HistoryPage",
+    "MessageHit",
+    "SearchUnavailable",
+    "SessionRecord",
+    "archived_client_ids",
+    "archived_sessions",
+    "get_history",
+    "get_session",
+    "search_citations",
+    "search_messages",
+]

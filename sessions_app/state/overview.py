@@ -1,0 +1,146 @@
+"""Live sessions of some clients as light summaries for lists and inboxes, in one round trip.
+
+Only the given clients' per-user indexes are read (never the global index), with only the listed
+fields of each session. Reads only: TTLs are untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import redis
+
+import sessions_app.state.codec as codec
+import sessions_app.state.configured as configured
+from sessions_app.domain import Emotion, SessionStatus
+from sessions_app.state.connection import read_with_retry
+from sessions_app.state.keys import SessionKeys, user_index
+
+logger = logging.getLogger(__name__)
+
+META_FIELDS = ("status", "last_updated", "message_count", "milestone_count", "breakthrough_count")
+EPOCH = datetime.fromtimestamp(0, tz=UTC)
+
+
+def as_int(value: Any) -> int:
+    try:
+        return int(codec.text(value) or 0)
+    except ValueError:
+        return 0
+
+
+def as_float(value: Any) -> float | None:
+    try:
+        return float(codec.text(value)) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(_decode(value))
+    except ValueError:
+        return EPOCH
+    return parsed if parsed.tzinfo is not None else EPOCH
+
+
+# One script per client: the client's index and, for each of its sessions, the listed fields. All
+# keys share the client's {hash tag}, so this is one slot even on Redis Cluster; they are derived
+# from templates built by keys.py (the only place key formats live). Reads only; TTLs untouched.
+LIST_SCRIPT = """
+local members = redis.call('SMEMBERS', KEYS[1])
+local out = {}
+local n = 0
+for _, sid in ipairs(members) do
+  local meta = redis.pcall('HMGET', ARGV[1] .. sid .. ARGV[2], META_FIELDS)
+  local emotion = redis.pcall('HMGET', ARGV[3] .. sid .. ARGV[4], 'current_emotion', 'emotion_intensity')
+  if meta.err then meta = {'!unreadable', false, false, false, false} end
+  if emotion.err then emotion = {false, false} end
+  out[n + 1] = sid
+  for i = 1, 5 do out[n + 1 + i] = meta[i] end
+  out[n + 7] = emotion[1]
+  out[n + 8] = emotion[2]
+  n = n + 8
+end
+return out
+""".replace("META_FIELDS", ", ".join(f"'{name}'" for name in META_FIELDS))
+STRIDE = 8  # values per session in LIST_SCRIPT's flat reply
+PLACEHOLDER = "SIDPLACEHOLDER"
+
+
+def _templates(client_id: str) -> list[str]:
+    keys = SessionKeys.for_session(client_id, PLACEHOLDER)
+    meta_prefix, meta_suffix = keys.metadata.split(PLACEHOLDER)
+    emotion_prefix, emotion_suffix = keys.emotion.split(PLACEHOLDER)
+    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix]
+
+
+@dataclass(slots=True)
+class LiveEntry:
+    """A live session as read, parsed only as far as sorting and filtering need (thousands per list)."""
+
+    client_id: str
+    session_id: str
+    last_updated: datetime
+    status: str
+    emotion: str
+    counts: tuple[Any, Any, Any]
+    intensity: Any
+    unreadable: bool = False
+
+
+def _decode(value: Any) -> str:
+    return (
+        value.decode("utf-8", "replace")
+        if isinstance(value, bytes)
+        else ("" if value is None else str(value))
+    )
+
+
+def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
+    entries: list[LiveEntry] = []
+    for i in range(0, len(flat) - STRIDE + 1, STRIDE):
+        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity = flat[i : i + STRIDE]
+        if status == b"!unreadable":
+            logger.error("metadata of a session of %s is unreadable (wrong type)", client_id)
+            entries.append(LiveEntry(client_id, _decode(sid), EPOCH, "unreadable", "", (0, 0, 0), None, True))
+        elif status is not None or updated is not None:  # else a ghost member: the sweeper removes it
+            entries.append(
+                LiveEntry(
+                    client_id,
+                    _decode(sid),
+                    _time(updated),
+                    _decode(status) or SessionStatus.ACTIVE,
+                    _decode(emotion) or Emotion.NEUTRAL,
+                    (messages, milestones, breakthroughs),
+                    intensity,
+                )
+            )
+    return entries
+
+
+def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -> list[LiveEntry]:
+    """Every live session of these clients, in one pipelined round trip. Raises StateUnavailable."""
+    if not client_ids:
+        return []
+    conn = client or configured.get_state_manager().redis
+    script = conn.register_script(LIST_SCRIPT)
+
+    def read() -> list[Any]:
+        pipe = conn.pipeline(transaction=False)
+        for client_id in client_ids:
+            script(keys=[user_index(client_id)], args=_templates(client_id), client=pipe)
+        return list(pipe.execute(raise_on_error=False))
+
+    replies = read_with_retry("list sessions", read)
+    entries: list[LiveEntry] = []
+    for client_id, reply in zip(client_ids, replies, strict=True):
+        if isinstance(reply, redis.ResponseError):
+            logger.error("the session index of %s is unreadable (wrong type)", client_id)
+            continue
+        entries.extend(_entries(client_id, reply))
+    return entries
