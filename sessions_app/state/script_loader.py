@@ -24,8 +24,9 @@ SCRIPT_NAMES = (
     "archive_trim",
     "read_history",
     "read_session",
+    "feed_read",
 )
-READ_ONLY = frozenset({"read_session", "archive_read", "read_history"})
+READ_ONLY = frozenset({"read_session", "archive_read", "read_history", "feed_read"})
 # The archiver frees memory (it trims what the database holds), so it must run when Redis is full.
 ALLOW_OOM = frozenset({"archive_trim"})
 
