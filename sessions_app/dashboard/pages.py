@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 import sessions_app.state.configured as configured
@@ -62,6 +63,18 @@ class NoteSaveResult:
     outcome: str  # "saved" | "conflict" | "unavailable" | "invalid" | "gone"
     snapshot: ContextSnapshot | None = None
     error: str = ""
+
+
+def transcript_page_of(seq: int) -> int:
+    """The transcript page that holds message ``seq`` (1-based)."""
+    return (max(seq, 1) - 1) // TRANSCRIPT_PAGE + 1
+
+
+def message_url(client_id: str, session_id: str, seq: int) -> str:
+    """A deep link to one message: the session page opens at its transcript page, the message
+    highlighted and scrolled into view. Every feature that points at a message uses this."""
+    path = reverse("sessions:detail", args=[client_id, session_id])
+    return f"{path}?m={seq}#m{seq}"
 
 
 def transcript_page(

@@ -49,6 +49,14 @@ def _number(request: HttpRequest, name: str) -> int | None:
     return int(raw) if raw.isdigit() and len(raw) < 9 else None
 
 
+def _transcript_page(request: HttpRequest, focus: int | None) -> int | None:
+    """The transcript page asked for (``tp``), else the one holding the message deep-linked by ``m``."""
+    page = _number(request, "tp")
+    if page is None and focus:
+        return pages.transcript_page_of(focus)
+    return page
+
+
 def record_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Map the state layer's errors to pages: not found -> 404, Redis down or corrupt -> 503."""
 
@@ -93,13 +101,14 @@ def session_list(request: HttpRequest) -> HttpResponse:
 @record_errors
 def session_detail(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
-    view = pages.session_view(grant, session_id, page=_number(request, "tp"))
+    focus = _number(request, "m")
+    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
     pages.record_view(request, grant, session_id)
     notes = view.state.context
     form = NotesForm(
         initial={"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
     )
-    context = {"grant": grant, "view": view, "form": form, "tp": view.transcript.page}
+    context = {"grant": grant, "view": view, "form": form, "tp": view.transcript.page, "focus": focus}
     return render(request, "sessions_app/session_detail.html", context)
 
 
@@ -113,8 +122,9 @@ def session_live(request: HttpRequest, client_id: str, session_id: str) -> HttpR
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
     if pages.live_token(client_id, session_id) == request.GET.get("token"):
         return HttpResponse(status=204)
-    view = pages.session_view(grant, session_id, page=_number(request, "tp"))
-    context = {"grant": grant, "view": view, "tp": view.transcript.page}
+    focus = _number(request, "m")
+    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
+    context = {"grant": grant, "view": view, "tp": view.transcript.page, "focus": focus}
     return render(request, "sessions_app/session_live.html", context)
 
 

@@ -158,3 +158,19 @@ def test_conflict_shows_both_texts_and_merges(
     context = fake_manager.read_session(AVA, sid).context
     assert (context.session_notes, context.version) == ("Alice: discussed sleep.\nBob: discussed work.", 3)
     assert os.path.exists(SCREENSHOTS / "conflict.png")
+
+
+def test_a_deep_link_scrolls_to_the_highlighted_message(
+    browser: Browser, site: str, fake_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = fake_manager.initialize_session(AVA, model="m")
+    for n in range(1, 61):
+        fake_manager.append_message(AVA, sid, role="user", content=f"message number {n}")
+    page = log_in(browser, site, "alice")
+
+    page.goto(f"{site}/clients/{AVA}/sessions/{sid}/?m=12#m12")
+
+    target = page.locator("#m12")
+    expect(target).to_have_class("msg role-user focus")
+    expect(target).to_be_in_viewport()
+    expect(page.locator("#m60")).to_have_count(0)  # the latest page is not the one shown

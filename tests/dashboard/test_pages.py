@@ -263,3 +263,23 @@ def test_the_list_offers_a_zip_of_the_selected_clients_sessions(
     zipped = client.get(reverse("exports:zip", args=[AVA]), {"session": [first, second], "format": "md"})
     assert zipped.status_code == 200
     assert zipped["Content-Type"] == "application/zip"
+
+
+def test_a_deep_link_opens_the_transcript_page_of_the_message_highlighted(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
+    from sessions_app.dashboard.pages import TRANSCRIPT_PAGE, message_url
+
+    sid = fake_manager.initialize_session(AVA, model="m")
+    for n in range(1, TRANSCRIPT_PAGE + 11):
+        fake_manager.append_message(AVA, sid, role="user", content=f"line {n}")
+    url = message_url(AVA, sid, 7)
+    assert url.endswith("?m=7#m7")
+
+    body = login(alice).get(url).content.decode()
+
+    assert "line 7<" in body
+    assert f"line {TRANSCRIPT_PAGE + 1}<" not in body  # page 1, not the latest
+    focused = re.findall(r'<li class="msg role-user focus" id="m(\d+)" aria-current="true">', body)
+    assert focused == ["7"]
+    assert body.count("aria-current") == 1
