@@ -72,9 +72,7 @@ def test_messages_the_archiver_already_drained_are_reported_as_a_gap(redis_backe
 def test_a_damaged_member_is_counted_not_returned(redis_backend: redis.Redis) -> None:
     manager = ConversationStateManager(redis_backend, window=5)
     session_id = _fill(manager, "amira", 3)
-    redis_backend.execute_command(
-        "LSET", SessionKeys.for_session("amira", session_id).messages, 1, b"\xff not json"
-    )
+    redis_backend.lset(SessionKeys.for_session("amira", session_id).messages, 1, "{not json")
 
     page = messages_after(redis_backend, "amira", session_id, 0, message_count=3)
 
