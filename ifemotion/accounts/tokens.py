@@ -69,7 +69,7 @@ def check_name(name: object) -> str:
 
 
 def check_scope(scope: object) -> TokenScope:
-    if scope not in TokenScope.values:
+    if not isinstance(scope, str) or scope not in TokenScope.values:
         raise TokenError(f"scope must be one of: {', '.join(TokenScope.values)}")
     return TokenScope(scope)
 

@@ -58,7 +58,7 @@ def search_messages(query: str, *, user_ids: Collection[str], limit: int = 20) -
     ids = sorted({check_id(uid, "user_id") for uid in user_ids})
     if not ids:
         return []
-    where = {"user_id": ids[0]} if len(ids) == 1 else {"user_id": {"$in": ids}}
+    where: dict[str, object] = {"user_id": ids[0]} if len(ids) == 1 else {"user_id": {"$in": ids}}
     hits = chroma.query(chroma.MESSAGES, query, where=where, limit=limit)
     keys = []
     for hit in hits:

@@ -81,14 +81,14 @@ def _required_time(value: object) -> datetime:
 
 def _int(value: str | None, default: int = 0) -> int:
     try:
-        return int(value) if value not in (None, "") else default
+        return int(value) if value else default
     except ValueError:
         return default
 
 
 def _float(value: str | None, default: float = 0.0) -> float:
     try:
-        return float(value) if value not in (None, "") else default
+        return float(value) if value else default
     except ValueError:
         return default
 

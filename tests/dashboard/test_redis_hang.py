@@ -24,7 +24,7 @@ from tests.dashboard.conftest import seed_session
 from tests.redis_server import RedisServer
 from tests.support import AVA, use_state_manager
 
-pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
+pytestmark = [pytest.mark.real_redis, pytest.mark.fault, pytest.mark.slow]
 
 
 @pytest.fixture

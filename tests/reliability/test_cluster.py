@@ -15,7 +15,7 @@ from sessions_app.state.manager import ConversationStateManager
 from tests.reliability.topologies import LocalCluster
 from tests.sessions_app import test_state_validation, test_state_writes
 
-pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
+pytestmark = [pytest.mark.real_redis, pytest.mark.fault, pytest.mark.slow]
 
 # Every behaviour test of the writer API that takes (manager, redis_backend) or just (manager).
 BEHAVIOURS: list[Callable[..., Any]] = [

@@ -14,7 +14,7 @@ from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
 
-pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
+pytestmark = [pytest.mark.real_redis, pytest.mark.fault, pytest.mark.slow]
 
 
 def test_acknowledged_messages_survive_a_crash_and_retries_store_once(redis_server: RedisServer) -> None:

@@ -16,7 +16,7 @@ from sessions_app.state.manager import ConversationStateManager
 from tests.reliability.test_cluster import BEHAVIOURS
 from tests.reliability.topologies import LocalSentinel
 
-pytestmark = [pytest.mark.real_redis, pytest.mark.fault]
+pytestmark = [pytest.mark.real_redis, pytest.mark.fault, pytest.mark.slow]
 
 
 @pytest.fixture

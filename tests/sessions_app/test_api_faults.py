@@ -19,7 +19,7 @@ from tests.redis_server import REDIS_SERVER, RedisServer
 from tests.sessions_app.api_support import AMIRA, ApiClient, error_of
 from tests.support import use_state_manager
 
-pytestmark = [pytest.mark.django_db, pytest.mark.fault, pytest.mark.real_redis]
+pytestmark = [pytest.mark.django_db, pytest.mark.fault, pytest.mark.real_redis, pytest.mark.slow]
 
 MESSAGES = "/sessions/amira/s1/messages"
 BUDGET_SECONDS = 3.0

@@ -209,6 +209,7 @@ def test_reindex_after_the_index_directory_is_lost_gives_identical_results(
 
 
 @pytest.mark.django_db
+@pytest.mark.slow
 def test_with_chroma_unreachable_the_database_archive_succeeds_and_indexing_catches_up(
     real_redis: redis.Redis, settings: LazySettings, tmp_path: Path
 ) -> None:
@@ -275,6 +276,7 @@ def fill_redis(client: redis.Redis) -> None:
 
 @pytest.mark.django_db
 @pytest.mark.fault
+@pytest.mark.slow
 def test_the_archiver_frees_memory_when_redis_is_full(redis_server: Any) -> None:
     client = redis.Redis.from_url(redis_server.url)
     manager = ConversationStateManager(client, ttl_seconds=7200, window=5)
@@ -327,6 +329,7 @@ def _archive_total() -> int:
 
 @pytest.mark.django_db
 @pytest.mark.fault
+@pytest.mark.slow
 @pytest.mark.parametrize("when", ["between passes", "during a pass"])
 def test_index_directory_removed_while_archiving_loses_nothing_and_the_index_catches_up(
     real_redis: redis.Redis, settings: LazySettings, monkeypatch: pytest.MonkeyPatch, when: str
@@ -376,6 +379,7 @@ def _immutable(path: str | Path, on: bool) -> bool:
 
 @pytest.mark.django_db
 @pytest.mark.fault
+@pytest.mark.slow
 def test_a_read_only_index_directory_never_fails_the_database_archive(
     real_redis: redis.Redis, settings: LazySettings
 ) -> None:

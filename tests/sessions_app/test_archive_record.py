@@ -35,6 +35,7 @@ def _chroma(settings: LazySettings, tmp_path: Path) -> None:
     use_embedded_chroma(settings, tmp_path / "chroma")
 
 
+@pytest.mark.slow
 def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Redis) -> None:
     # A 3 s TTL stands in for the 7 days: every write refreshes it, silence lets it run out.
     manager = ConversationStateManager(real_redis, ttl_seconds=3, window=100)

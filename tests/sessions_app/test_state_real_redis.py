@@ -263,6 +263,7 @@ def test_unreachable_redis_raises_state_unavailable_fast() -> None:
 
 
 @pytest.mark.fault
+@pytest.mark.slow
 def test_a_hung_redis_raises_state_unavailable_within_two_seconds(redis_server: RedisServer) -> None:
     manager = ConversationStateManager(client_from_url(redis_server.url))
     session_id = manager.initialize_session("alice", model="haiku")
@@ -283,6 +284,7 @@ def test_a_hung_redis_raises_state_unavailable_within_two_seconds(redis_server: 
 
 
 @pytest.mark.fault
+@pytest.mark.slow
 def test_a_full_redis_refuses_writes_whole_and_keeps_serving_reads(tmp_path: Any) -> None:
     server = RedisServer(tmp_path / "redis", extra_args=["--maxmemory", "3mb"]).start()
     try:
@@ -315,6 +317,7 @@ def test_a_full_redis_refuses_writes_whole_and_keeps_serving_reads(tmp_path: Any
 
 
 @pytest.mark.fault
+@pytest.mark.slow
 def test_state_and_ttls_survive_a_restart_with_aof(redis_server: RedisServer) -> None:
     manager = ConversationStateManager(client_from_url(redis_server.url), ttl_seconds=5000)
     session_id = manager.initialize_session("alice", model="haiku")
