@@ -2,7 +2,10 @@
 
 Starts a private redis-server with AOF under var/redis (or, when none is installed, an in-process
 fake Redis on loopback, with a loud warning that nothing persists), migrates SQLite under var/,
-seeds demo data and runs Django's development server on http://127.0.0.1:8000/.
+seeds demo data and runs Django's development server on http://127.0.0.1:$PORT/ (8000).
+
+While it runs, ``var/run/devserver.json`` says where its Redis is, so `manage.py` commands started
+next to it use the same Redis and secret key (ifemotion/runtime.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from ifemotion import runtime
 from ifemotion.embedded_redis import REDIS_SERVER, RedisServer, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,7 +49,15 @@ def start_redis() -> tuple[str, RedisServer | None]:
     if os.environ.get("REDIS_URL"):
         return os.environ["REDIS_URL"], None
     if REDIS_SERVER:
-        port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else free_port()
+        port = DEFAULT_PORT
+        if not port_is_free(DEFAULT_PORT):
+            port = free_port()
+            banner(
+                f"WARNING: 127.0.0.1:{DEFAULT_PORT} is taken (another Redis, or another `make run`?).\n"
+                f"The embedded Redis runs on 127.0.0.1:{port} instead, with its data in {VAR / 'redis'}.\n"
+                "manage.py commands run next to this server find it by themselves "
+                f"({runtime.runtime_file(VAR)});\nother tools need REDIS_URL=redis://127.0.0.1:{port}/0"
+            )
         server = RedisServer(VAR / "redis", port=port).start()
         print(f"embedded redis-server with AOF on 127.0.0.1:{port}, data in {VAR / 'redis'}", flush=True)
         return server.url, server
@@ -69,6 +81,7 @@ def manage(*args: str, env: dict[str, str]) -> None:
 def main() -> None:
     VAR.mkdir(exist_ok=True)
     redis_url, server = start_redis()
+    own_key = not os.environ.get("SECRET_KEY")
     env = {
         **os.environ,
         "DEBUG": os.environ.get("DEBUG", "1"),
@@ -77,6 +90,12 @@ def main() -> None:
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None
+    runtime.write(
+        VAR,
+        redis_url=redis_url,
+        secret_key_file=VAR / "secret_key" if own_key else None,
+        debug=env["DEBUG"].strip().lower() in ("1", "true", "yes", "on"),
+    )
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
@@ -92,6 +111,7 @@ def main() -> None:
     except KeyboardInterrupt:
         pass
     finally:
+        runtime.remove(VAR)
         if archiver is not None and archiver.poll() is None:
             archiver.terminate()
             archiver.wait(timeout=30)

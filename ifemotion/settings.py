@@ -7,16 +7,23 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from ifemotion import runtime
 from ifemotion.env import env_bool, env_float, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("IFEMOTION_VAR_DIR", str(BASE_DIR / "var")))
 
-DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_str("SECRET_KEY")
+# Next to a running `make run`, manage.py commands use its Redis, secret key and DEBUG unless the
+# environment says otherwise (ifemotion/runtime.py). Never a Redis that nobody configured.
+DEV_SERVER = runtime.running(VAR_DIR)
+DEBUG = env_bool("DEBUG", DEV_SERVER.debug if DEV_SERVER else False)
+SECRET_KEY = env_str("SECRET_KEY") or (DEV_SERVER.secret_key if DEV_SERVER else "")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY is required unless DEBUG=1")
+        raise ImproperlyConfigured(
+            "SECRET_KEY is required unless DEBUG=1 "
+            "(next to a running `make run`, manage.py finds it by itself)"
+        )
     SECRET_KEY = "insecure-development-key-only-for-DEBUG"  # noqa: S105 - refused above outside DEBUG
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 
@@ -128,7 +135,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: live conversation state. One URL configures the cache and the state layer. ----------
-REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+# No default: without REDIS_URL (or the dev server's, or a Cluster/Sentinel) live records answer
+# "unavailable: no Redis is configured" rather than reading whatever Redis listens on 6379.
+REDIS_URL = env_str("REDIS_URL") or (DEV_SERVER.redis_url if DEV_SERVER else "")
 REDIS_SOCKET_TIMEOUT = env_float("REDIS_SOCKET_TIMEOUT", 1.0, minimum=0.05)
 REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.5, minimum=0.05)
 REDIS_MAX_CONNECTIONS = env_int("REDIS_MAX_CONNECTIONS", 50, minimum=1)
@@ -142,10 +151,12 @@ REDIS_PASSWORD = env_str("REDIS_PASSWORD")
 if REDIS_CLUSTER_NODES and REDIS_SENTINELS:
     raise ImproperlyConfigured("set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both")
 
-CACHES = {
-    "default": {
+
+def redis_cache(location: str) -> dict[str, object]:
+    """The Django cache on a Redis server; the state layer shares its connection pool."""
+    return {
         "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": REDIS_URL,
+        "LOCATION": location,
         "OPTIONS": {
             "CLIENT_CLASS": "django_redis.client.DefaultClient",
             # A blocking pool fails fast (after the connect timeout) when exhausted instead of
@@ -161,6 +172,13 @@ CACHES = {
         },
         "KEY_PREFIX": "ifemotion-cache",
     }
+
+
+# Without Redis the cache (API rate-limit counters) lives in process memory; /healthz fails anyway.
+CACHES = {
+    "default": redis_cache(REDIS_URL)
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ifemotion-no-redis"}
 }
 DJANGO_REDIS_IGNORE_EXCEPTIONS = False
 if REDIS_CLUSTER_NODES or REDIS_SENTINELS:
@@ -254,7 +272,7 @@ LOGGING = {
     },
 }
 
-# --- HTTP API for the chatbot (sessions_app/api.py; see README "HTTP API for the chatbot") -------
+# --- HTTP API for the chatbot (sessions_app/api/; see README "HTTP API for the chatbot") -------
 INSTALLED_APPS += ["ninja"]  # serves the API docs page's Swagger UI files locally, never from a CDN
 # Request bodies above this size are refused with 413 before they are read.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)

@@ -72,3 +72,13 @@ class StateStorageFull(StateUnavailable):
 
 class StateReadOnly(StateUnavailable):
     """Redis is a read-only replica or refuses writes (e.g. disk full / MISCONF)."""
+
+
+class StateNotConfigured(StateUnavailable):
+    """No Redis is configured (no ``REDIS_URL``, Cluster or Sentinel): nothing was read or written."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "live records are unavailable: no Redis is configured (set REDIS_URL; next to a running "
+            "`make run`, manage.py finds its Redis by itself)"
+        )

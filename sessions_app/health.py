@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from sessions_app.errors import StateUnavailable
+from sessions_app.errors import StateNotConfigured, StateUnavailable
 from sessions_app.state.connection import get_redis, translate_errors
 
 logger = logging.getLogger(__name__)
@@ -30,6 +30,8 @@ def check_redis() -> dict[str, Any]:
             config = {_text(key): _text(value) for key, value in raw.items()}
             policy = config.get("maxmemory-policy", "")
             aof = config.get("appendonly", "")
+    except StateNotConfigured:
+        return {"ok": False, "error": "no Redis is configured (set REDIS_URL)"}
     except StateUnavailable:
         return {"ok": False, "error": "Redis is unreachable"}
     except Exception:  # CONFIG may be disabled by ACLs; reachability is what counts
@@ -111,7 +113,7 @@ def warn_about_redis_configuration() -> list[str]:
     report = check_redis()
     warnings = list(report.get("warnings", []))
     if not report["ok"]:
-        warnings.append("Redis is unreachable at start-up: live records are unavailable until it answers")
+        warnings.append(f"{report['error']} at start-up: live records are unavailable until it answers")
     for warning in warnings:
         logger.warning("Redis configuration: %s", warning)
     return warnings

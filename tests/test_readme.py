@@ -11,7 +11,16 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 OURS = ("sessions_app", "exports_app", "ifemotion")
-TOP_DIRS = ("sessions_app/", "exports_app/", "ifemotion/", "tests/", "bench/", "deploy/", "templates/", "static/")
+TOP_DIRS = (
+    "sessions_app/",
+    "exports_app/",
+    "ifemotion/",
+    "tests/",
+    "bench/",
+    "deploy/",
+    "templates/",
+    "static/",
+)
 
 # `sessions_app.state.configured.get_state_manager()`, `sessions_app.access.check_client_access(user, ...)`
 DOTTED = re.compile(r"`((?:%s)(?:\.[A-Za-z_][A-Za-z0-9_]*)+)" % "|".join(OURS))  # noqa: UP031
@@ -92,7 +101,9 @@ def test_the_public_names_are_exported_by_their_packages() -> None:
     import sessions_app.repository as repository
     import sessions_app.state as state
 
-    assert {"ConversationStateManager", "AppendResult", "client_from_url", "state_to_json"} <= set(state.__all__)
+    assert {"ConversationStateManager", "AppendResult", "client_from_url", "state_to_json"} <= set(
+        state.__all__
+    )
     assert {"get_session", "get_history", "search_messages", "search_citations"} <= set(repository.__all__)
     for name in ("get_session", "get_history", "search_messages", "search_citations"):
         assert callable(getattr(repository, name))
@@ -115,7 +126,9 @@ def test_the_layout_names_existing_rooms_and_every_package() -> None:
         for package in sorted((ROOT / app).iterdir()):
             is_room = (package / "__init__.py").exists() and package.name not in ("migrations", "__pycache__")
             if is_room:
-                assert f"{package.name}/" in layout, f"{app}/{package.name}/ is missing from the README's Layout"
+                assert f"{package.name}/" in layout, (
+                    f"{app}/{package.name}/ is missing from the README's Layout"
+                )
 
 
 def test_no_old_module_path_is_left_in_the_readme() -> None:

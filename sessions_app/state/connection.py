@@ -17,7 +17,7 @@ from django_redis.pool import ConnectionFactory
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from sessions_app.errors import StateReadOnly, StateStorageFull, StateUnavailable
+from sessions_app.errors import StateNotConfigured, StateReadOnly, StateStorageFull, StateUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +120,8 @@ _shared: dict[str, Any] = {}
 def get_redis() -> redis.Redis:
     """The Django process's Redis client for live state.
 
-    Single server: django-redis's connection, so one setting configures the cache and the state layer.
+    Single server: django-redis's connection, so one setting configures the cache and the state layer;
+    ``StateNotConfigured`` when there is none.
     Cluster (``REDIS_CLUSTER_NODES``) or Sentinel (``REDIS_SENTINELS``): a client built here once.
     """
     from django.conf import settings
@@ -148,8 +149,13 @@ def get_redis() -> redis.Redis:
         client: redis.Redis = _shared["client"]
         return client
 
+    from django.core.cache import caches
     from django_redis import get_redis_connection
+    from django_redis.cache import RedisCache
 
+    if not isinstance(caches["default"], RedisCache):
+        # No REDIS_URL: never guess a server (someone else's data may live on the usual port).
+        raise StateNotConfigured
     direct: redis.Redis = get_redis_connection("default")
     return direct
 

@@ -28,7 +28,10 @@ def test_without_redis_server_it_serves_a_fake_redis_and_says_nothing_persists(
 
 @pytest.mark.skipif(REDIS_SERVER is None, reason="redis-server is not installed")
 def test_with_redis_server_it_starts_a_private_one_with_aof(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object, caplog: pytest.LogCaptureFixture
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: object,
+    caplog: pytest.LogCaptureFixture,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from pathlib import Path
 
@@ -39,6 +42,11 @@ def test_with_redis_server_it_starts_a_private_one_with_aof(
         url, server = devserver.start_redis()
     try:
         assert server is not None
+        # 6390 was taken: the console says so loudly, with the port actually used.
+        out = capsys.readouterr().out
+        assert f"WARNING: 127.0.0.1:{devserver.DEFAULT_PORT} is taken" in out
+        assert f"runs on 127.0.0.1:{server.port} instead" in out
+        assert "=" * 78 in out
         config = redis.Redis.from_url(url, decode_responses=True).config_get("*")
         assert config["appendonly"] == "yes"
         assert config["maxmemory-policy"] == "noeviction"

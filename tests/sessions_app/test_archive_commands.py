@@ -14,6 +14,7 @@ import redis
 from django.conf import LazySettings
 from django.core.management import CommandError, call_command
 
+from ifemotion.settings import redis_cache
 from sessions_app.models import ArchivedMessage, ArchiverHeartbeat
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
@@ -34,7 +35,7 @@ class Terminal(io.StringIO):
 @pytest.fixture(autouse=True)
 def _stores(settings: LazySettings, tmp_path: Path, real_redis_url: str, real_redis: redis.Redis) -> None:
     use_embedded_chroma(settings, tmp_path / "chroma")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": real_redis_url}}
+    settings.CACHES = {"default": redis_cache(real_redis_url)}
     settings.ARCHIVE_MARGIN_SECONDS = 3600
 
 
@@ -84,9 +85,7 @@ def test_running_it_twice_archives_nothing_the_second_time(manager: Conversation
 
 
 def test_with_redis_down_it_fails_loudly(settings: LazySettings) -> None:
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
-    }
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{free_port()}/0")}
     with pytest.raises(CommandError, match="not run"):
         call_command("archive_sessions", stdout=io.StringIO())
     assert not ArchiverHeartbeat.objects.exists()

@@ -13,6 +13,7 @@ from django.conf import LazySettings
 from django.test import Client
 from django.utils import timezone
 
+from ifemotion.settings import redis_cache
 from sessions_app.archive.archiver import archiver_from_settings
 from sessions_app.archive.search import chroma
 from sessions_app.health import check_archiver
@@ -26,7 +27,7 @@ pytestmark = [pytest.mark.real_redis, pytest.mark.django_db]
 @pytest.fixture(autouse=True)
 def _stores(settings: LazySettings, tmp_path: Path, real_redis_url: str, real_redis: redis.Redis) -> None:
     use_embedded_chroma(settings, tmp_path / "chroma")
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": real_redis_url}}
+    settings.CACHES = {"default": redis_cache(real_redis_url)}
     settings.ARCHIVE_MARGIN_SECONDS = 3600
 
 
@@ -88,9 +89,7 @@ def test_it_fails_when_chroma_is_unreachable(client: Client, settings: LazySetti
 
 def test_it_fails_when_redis_is_unreachable(client: Client, settings: LazySettings) -> None:
     archiver_from_settings().run_pass()
-    settings.CACHES = {
-        "default": {**settings.CACHES["default"], "LOCATION": f"redis://127.0.0.1:{free_port()}/0"}
-    }
+    settings.CACHES = {"default": redis_cache(f"redis://127.0.0.1:{free_port()}/0")}
 
     status, body = healthz(client)
 

@@ -38,7 +38,10 @@ class Command(BaseCommand):
         interval = float(options["interval"])
         if interval <= 0:
             raise CommandError("--interval must be positive")
-        archiver = archiver_from_settings(index=not options["no_index"])
+        try:
+            archiver = archiver_from_settings(index=not options["no_index"])
+        except StateUnavailable as exc:  # no Redis configured
+            raise CommandError(f"archive pass not run: {exc}") from exc
         if not options["loop"]:
             summary = self._one_pass(archiver)
             if summary.failures:

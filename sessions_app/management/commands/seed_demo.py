@@ -170,7 +170,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        base = configured.get_state_manager()
+        try:
+            base = configured.get_state_manager()
+        except StateUnavailable as exc:  # no Redis configured: nothing was written
+            raise CommandError(str(exc)) from exc
         clock = None if options["real_time"] else DemoClock()
         manager = base if clock is None else with_clock(base, clock)
         clients = generate_demo(
