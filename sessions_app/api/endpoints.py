@@ -1,7 +1,7 @@
 """The HTTP API of the chatbot backend: write and resume conversation state from any language.
 
 Thin handlers: validate (ninja Schemas) → state layer (``configured.get_state_manager()``) → Schema out.
-Every typed error of the state layer has one answer in the error shape of ``api_auth.error_response``;
+Every typed error of the state layer has one answer in the error shape of ``auth.error_response``;
 the table is in the README ("HTTP API for the chatbot"). Mounted at ``/api/v1/`` by ``ifemotion/urls.py``.
 """
 
@@ -38,7 +38,6 @@ from sessions_app.api.schemas import (
     ErrorOut,
     Label,
     MessageIn,
-    MessageOut,
     MilestoneIn,
     MilestoneOut,
     SessionCreateIn,
@@ -107,7 +106,7 @@ def append_message(
         intensity=feeling.intensity if feeling else None,
         confidence=feeling.confidence if feeling else None,
     )
-    out = AppendOut(**MessageOut.of(result.message).model_dump(), created=result.created)
+    out = AppendOut.of(result.message, created=result.created)
     return Status(201 if result.created else 200, out)
 
 

@@ -8,34 +8,22 @@ are checked there (too long → 413), not here. Unknown fields are refused: a ty
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal, TypeVar
+from typing import Annotated, Literal, Self
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, ValidationInfo, field_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
 
 from sessions_app.domain import (
-    Breakthrough,
     BreakthroughCategory,
-    Citation,
     CitationType,
-    ContextSnapshot,
     Emotion,
-    EmotionState,
-    EmotionTransition,
-    Message,
-    Milestone,
     Role,
-    SessionMetadata,
-    SessionState,
     SessionStatus,
-    SessionSummary,
     UnreadableEntry,
 )
-
-T = TypeVar("T")
-Out = TypeVar("Out")
 
 ID_REGEX = r"^[A-Za-z0-9_-]{1,64}$"
 ID_DESCRIPTION = "1-64 characters from A-Z, a-z, 0-9, '_' and '-'"
@@ -138,13 +126,40 @@ class CitationQuery(In):
 
 
 # ---------------------------------------------------------------------------- responses
+# Each response body is read from a domain object: a field takes the attribute of the same name, or the
+# one its ``validation_alias`` names where the API's name differs (``message_id`` is ``Message.id``).
 
 
 def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-class UnreadableOut(Schema):
+Finite = Annotated[float | None, BeforeValidator(_finite)]  # NaN and infinities are not JSON: null
+
+
+class Out(BaseModel):
+    # pydantic reads the attributes itself (ninja's Schema would route each through Django's template
+    # variable lookup: ten times slower on a resumed session of 100 messages).
+    model_config = ConfigDict(from_attributes=True, populate_by_name=True)
+
+    @classmethod
+    def of(cls, item: object, **extra: object) -> Self:
+        """The body for ``item``; ``extra`` gives fields the domain object does not have."""
+        return cls.model_validate(_With(item, extra) if extra else item)
+
+
+@dataclass(frozen=True)
+class _With:
+    """A domain object seen with a few more attributes (flags of the answer, not of the domain)."""
+
+    item: object
+    extra: dict[str, object]
+
+    def __getattr__(self, name: str) -> object:
+        return self.extra[name] if name in self.extra else getattr(self.item, name)
+
+
+class UnreadableOut(Out):
     """An entry that could not be decoded: shown as a gap, its content is never sent or logged."""
 
     unreadable: Literal[True] = True
@@ -152,124 +167,70 @@ class UnreadableOut(Schema):
     position: int
     reason: str
 
-    @classmethod
-    def of(cls, entry: UnreadableEntry) -> UnreadableOut:
-        return cls(kind=entry.kind, position=entry.position, reason=entry.reason)
+
+def _entries(build: type[Out]) -> BeforeValidator:
+    """Domain entries as bodies: each readable one as ``build``, each unreadable one as a gap."""
+
+    def convert(items: Iterable[object]) -> list[Out]:
+        return [UnreadableOut.of(i) if isinstance(i, UnreadableEntry) else build.of(i) for i in items]
+
+    return BeforeValidator(convert)
 
 
-class MessageOut(Schema):
-    message_id: str
+class MessageOut(Out):
+    message_id: str = Field(validation_alias="id")
     seq: int
     role: Role
     content: str
     timestamp: datetime
     citation_id: str
     emotion: Emotion | None = None
-    intensity: float | None = None
-    confidence: float | None = None
-
-    @classmethod
-    def of(cls, message: Message) -> MessageOut:
-        return cls(
-            message_id=message.id,
-            seq=message.seq,
-            role=message.role,
-            content=message.content,
-            timestamp=message.timestamp,
-            citation_id=message.citation_id,
-            emotion=message.emotion,
-            intensity=_finite(message.intensity),
-            confidence=_finite(message.confidence),
-        )
+    intensity: Finite = None
+    confidence: Finite = None
 
 
 class AppendOut(MessageOut):
     created: bool = Field(description="true: stored by this request (201); false: stored before (200)")
 
 
-class EmotionOut(Schema):
+class EmotionOut(Out):
     current_emotion: Emotion
-    intensity: float | None
-    confidence: float | None
+    intensity: Finite = Field(validation_alias="emotion_intensity")
+    confidence: Finite = Field(validation_alias="emotion_confidence")
     last_emotion_change: datetime | None
     emotion_tracking_id: str | None = Field(description="citation id of the last change")
 
-    @classmethod
-    def of(cls, state: EmotionState) -> EmotionOut:
-        return cls(
-            current_emotion=state.current_emotion,
-            intensity=_finite(state.emotion_intensity),
-            confidence=_finite(state.emotion_confidence),
-            last_emotion_change=state.last_emotion_change,
-            emotion_tracking_id=state.emotion_tracking_id,
-        )
 
-
-class TransitionOut(Schema):
+class TransitionOut(Out):
     from_emotion: Emotion | None
     to_emotion: Emotion
-    intensity: float | None
-    confidence: float | None
+    intensity: Finite
+    confidence: Finite
     at: datetime
     citation_id: str
     message_id: str | None = None
 
-    @classmethod
-    def of(cls, item: EmotionTransition) -> TransitionOut:
-        return cls(
-            from_emotion=item.from_emotion,
-            to_emotion=item.to_emotion,
-            intensity=_finite(item.intensity),
-            confidence=_finite(item.confidence),
-            at=item.at,
-            citation_id=item.citation_id,
-            message_id=item.message_id,
-        )
 
-
-class MilestoneOut(Schema):
-    milestone_id: str
+class MilestoneOut(Out):
+    milestone_id: str = Field(validation_alias="id")
     description: str
     emotion: Emotion | None
     at: datetime
     message_count: int
     citation_id: str
 
-    @classmethod
-    def of(cls, item: Milestone) -> MilestoneOut:
-        return cls(
-            milestone_id=item.id,
-            description=item.description,
-            emotion=item.emotion,
-            at=item.at,
-            message_count=item.message_count,
-            citation_id=item.citation_id,
-        )
 
-
-class BreakthroughOut(Schema):
-    breakthrough_id: str
+class BreakthroughOut(Out):
+    breakthrough_id: str = Field(validation_alias="id")
     description: str
     category: BreakthroughCategory
-    confidence: float | None
+    confidence: Finite
     evidence: list[str]
     at: datetime
     citation_id: str
 
-    @classmethod
-    def of(cls, item: Breakthrough) -> BreakthroughOut:
-        return cls(
-            breakthrough_id=item.id,
-            description=item.description,
-            category=item.category,
-            confidence=_finite(item.confidence),
-            evidence=list(item.evidence),
-            at=item.at,
-            citation_id=item.citation_id,
-        )
 
-
-class ContextOut(Schema):
+class ContextOut(Out):
     current_theme: str
     therapeutic_focus: str
     client_state_summary: str
@@ -278,20 +239,8 @@ class ContextOut(Schema):
     version: int
     notes_updated_by: str
 
-    @classmethod
-    def of(cls, item: ContextSnapshot) -> ContextOut:
-        return cls(
-            current_theme=item.current_theme,
-            therapeutic_focus=item.therapeutic_focus,
-            client_state_summary=item.client_state_summary,
-            session_notes=item.session_notes,
-            last_summarized=item.last_summarized,
-            version=item.version,
-            notes_updated_by=item.notes_updated_by,
-        )
 
-
-class SessionOut(Schema):
+class SessionOut(Out):
     user_id: str
     session_id: str
     conversation_id: str
@@ -306,71 +255,35 @@ class SessionOut(Schema):
     milestone_count: int
     breakthrough_count: int
 
-    @classmethod
-    def of(cls, meta: SessionMetadata) -> SessionOut:
-        return cls(
-            user_id=meta.user_id,
-            session_id=meta.session_id,
-            conversation_id=meta.conversation_id,
-            status=meta.status,
-            started_at=meta.started_at,
-            last_updated=meta.last_updated,
-            last_model=meta.last_model,
-            last_resumed=meta.last_resumed,
-            closed_at=meta.closed_at,
-            archived_at=meta.archived_at,
-            message_count=meta.message_count,
-            milestone_count=meta.milestone_count,
-            breakthrough_count=meta.breakthrough_count,
-        )
 
-
-class SessionStateOut(Schema):
+class SessionStateOut(Out):
     source: Literal["live", "archive"] = Field(description="live: Redis; archive: the record after expiry")
     read_only: bool = Field(description="true for an archived session: it accepts no writes")
     live_unavailable: bool = Field(description="true when Redis could not be asked (archive shown)")
     resumed: bool = Field(description="true when this request recorded a resume (write tokens, live)")
-    session: SessionOut
+    session: SessionOut = Field(validation_alias="metadata")
     emotion: EmotionOut
-    emotion_log: list[TransitionOut | UnreadableOut]
-    messages: list[MessageOut | UnreadableOut] = Field(description="the live window, oldest first")
-    messages_in_overflow: int = Field(description="older messages waiting for the archiver")
-    milestones: list[MilestoneOut | UnreadableOut]
-    breakthroughs: list[BreakthroughOut | UnreadableOut]
+    emotion_log: Annotated[list[TransitionOut | UnreadableOut], _entries(TransitionOut)]
+    messages: Annotated[list[MessageOut | UnreadableOut], _entries(MessageOut)] = Field(
+        description="the live window, oldest first"
+    )
+    messages_in_overflow: int = Field(
+        validation_alias="overflow_count", description="older messages waiting for the archiver"
+    )
+    milestones: Annotated[list[MilestoneOut | UnreadableOut], _entries(MilestoneOut)]
+    breakthroughs: Annotated[list[BreakthroughOut | UnreadableOut], _entries(BreakthroughOut)]
     context: ContextOut
-    unreadable_entries: int
+    unreadable_entries: int = Field(validation_alias="unreadable_count")
 
     @classmethod
-    def of(
-        cls,
-        state: SessionState,
-        *,
-        source: Literal["live", "archive"] = "live",
-        live_unavailable: bool = False,
-        resumed: bool = False,
-    ) -> SessionStateOut:
-        return cls(
-            source=source,
-            read_only=source == "archive",
-            live_unavailable=live_unavailable,
-            resumed=resumed,
-            session=SessionOut.of(state.metadata),
-            emotion=EmotionOut.of(state.emotion),
-            emotion_log=[_entry(item, TransitionOut.of) for item in state.emotion_log],
-            messages=[_entry(item, MessageOut.of) for item in state.messages],
-            messages_in_overflow=state.overflow_count,
-            milestones=[_entry(item, MilestoneOut.of) for item in state.milestones],
-            breakthroughs=[_entry(item, BreakthroughOut.of) for item in state.breakthroughs],
-            context=ContextOut.of(state.context),
-            unreadable_entries=state.unreadable_count,
-        )
+    def of(cls, item: object, **extra: object) -> Self:
+        """``extra``: ``source`` ("live" by default, or "archive"), ``live_unavailable``, ``resumed``."""
+        source = extra.get("source", "live")
+        flags = {"source": source, "read_only": source == "archive", "live_unavailable": False}
+        return super().of(item, **(flags | {"resumed": False} | extra))
 
 
-def _entry(item: T | UnreadableEntry, build: Callable[[T], Out]) -> Out | UnreadableOut:
-    return UnreadableOut.of(item) if isinstance(item, UnreadableEntry) else build(item)
-
-
-class SessionSummaryOut(Schema):
+class SessionSummaryOut(Out):
     session_id: str
     status: SessionStatus
     started_at: datetime
@@ -379,21 +292,7 @@ class SessionSummaryOut(Schema):
     milestone_count: int
     breakthrough_count: int
     current_emotion: Emotion | None
-    emotion_intensity: float | None
-
-    @classmethod
-    def of(cls, item: SessionSummary) -> SessionSummaryOut:
-        return cls(
-            session_id=item.session_id,
-            status=item.status,
-            started_at=item.started_at,
-            last_updated=item.last_updated,
-            message_count=item.message_count,
-            milestone_count=item.milestone_count,
-            breakthrough_count=item.breakthrough_count,
-            current_emotion=item.current_emotion,
-            emotion_intensity=_finite(item.emotion_intensity),
-        )
+    emotion_intensity: Finite
 
 
 class SessionListOut(Schema):
@@ -408,7 +307,7 @@ class CloseOut(Schema):
     changed: bool = Field(description="false when the session was closed already")
 
 
-class CitationOut(Schema):
+class CitationOut(Out):
     citation_id: str
     type: CitationType
     timestamp: datetime
@@ -416,22 +315,8 @@ class CitationOut(Schema):
     session_id: str
     event: str
     evidence: list[str]
-    confidence: float | None
+    confidence: Finite
     status: str
-
-    @classmethod
-    def of(cls, item: Citation) -> CitationOut:
-        return cls(
-            citation_id=item.citation_id,
-            type=item.type,
-            timestamp=item.timestamp,
-            user_id=item.user_id,
-            session_id=item.session_id,
-            event=item.event,
-            evidence=list(item.evidence),
-            confidence=_finite(item.confidence),
-            status=item.status,
-        )
 
 
 class CitationListOut(Schema):
