@@ -15,6 +15,7 @@ from ninja import Path, Query, Status
 
 import sessions_app.state.configured as configured
 from sessions_app.api import sources as api_sources
+from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import (
     ApiError,
@@ -24,6 +25,7 @@ from sessions_app.api.auth import (
 from sessions_app.api.schemas import (
     ID_DESCRIPTION,
     ID_REGEX,
+    ONE_LINE,
     AppendOut,
     BreakthroughIn,
     BreakthroughOut,
@@ -35,7 +37,6 @@ from sessions_app.api.schemas import (
     ContextPatchIn,
     EmotionIn,
     EmotionOut,
-    ErrorOut,
     Label,
     MessageIn,
     MilestoneIn,
@@ -59,17 +60,24 @@ logger = logging.getLogger(__name__)
 UserId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
 SessionId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
 
-ERRORS: dict[int, type[ErrorOut]] = {
-    status: ErrorOut for status in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503, 507)
-}
-
 SESSION = "/sessions/{user_id}/{session_id}"
+CLOSED = "`session_closed`: the session is closed to chatbot writes"
 
 
 # ---------------------------------------------------------------------------- endpoints
 
 
-@api.post("/sessions", response={201: SessionOut, **ERRORS}, tags=["sessions"], operation_id="createSession")
+@api.post(
+    "/sessions",
+    **answers(
+        {201: SessionOut},
+        Kind.BODY,
+        missing=False,
+        conflict="`session_exists`: a session with this `session_id` exists (a retried create went through)",
+    ),
+    tags=["sessions"],
+    operation_id="createSession",
+)
 def create_session(request: HttpRequest, payload: SessionCreateIn) -> Status[SessionOut]:
     """Start a session. With your own `session_id`, a second create answers 409 `session_exists`."""
     note_subject(request, user_id=payload.user_id, session_id=payload.session_id)
@@ -83,7 +91,7 @@ def create_session(request: HttpRequest, payload: SessionCreateIn) -> Status[Ses
 
 @api.post(
     f"{SESSION}/messages",
-    response={201: AppendOut, 200: AppendOut, **ERRORS},
+    **answers({201: AppendOut, 200: AppendOut}, Kind.BODY, conflict=CLOSED),
     tags=["sessions"],
     operation_id="appendMessage",
 )
@@ -112,7 +120,7 @@ def append_message(
 
 @api.put(
     f"{SESSION}/emotion",
-    response={200: EmotionOut, **ERRORS},
+    **answers({200: EmotionOut}, Kind.BODY, conflict=CLOSED),
     tags=["sessions"],
     operation_id="updateEmotion",
 )
@@ -132,7 +140,7 @@ def update_emotion(
 
 @api.post(
     f"{SESSION}/milestones",
-    response={201: MilestoneOut, **ERRORS},
+    **answers({201: MilestoneOut}, Kind.BODY, conflict=CLOSED),
     tags=["sessions"],
     operation_id="recordMilestone",
 )
@@ -147,7 +155,7 @@ def record_milestone(
 
 @api.post(
     f"{SESSION}/breakthroughs",
-    response={201: BreakthroughOut, **ERRORS},
+    **answers({201: BreakthroughOut}, Kind.BODY, conflict=CLOSED),
     tags=["sessions"],
     operation_id="recordBreakthrough",
 )
@@ -167,7 +175,12 @@ def record_breakthrough(
 
 @api.patch(
     f"{SESSION}/context",
-    response={200: ContextOut, **ERRORS},
+    **answers(
+        {200: ContextOut},
+        Kind.BODY,
+        conflict="`version_conflict`: someone saved since `expected_version`; `error.current` is the "
+        "snapshot now (nothing was written)",
+    ),
     tags=["sessions"],
     operation_id="updateContext",
 )
@@ -188,12 +201,23 @@ def update_context(
     return ContextOut.of(snapshot)
 
 
-@api.get(SESSION, response={200: SessionStateOut, **ERRORS}, tags=["sessions"], operation_id="getSession")
+@api.get(
+    SESSION,
+    **answers(
+        {200: SessionStateOut},
+        Kind.READ,
+        scope="`insufficient_scope`: `?model=` records a model switch, which needs a write token",
+    ),
+    tags=["sessions"],
+    operation_id="getSession",
+)
 def get_session(
     request: HttpRequest,
     user_id: UserId,
     session_id: SessionId,
-    model: Annotated[Label | None, Query(description="the model now in use: records a model switch")] = None,
+    model: Annotated[
+        Label | None, Query(description=f"the model now in use: records a model switch; {ONE_LINE}")
+    ] = None,
 ) -> SessionStateOut:
     """Resume a session: its whole state in one consistent read.
 
@@ -232,7 +256,7 @@ def get_session(
 
 
 @api.post(
-    f"{SESSION}/close", response={200: CloseOut, **ERRORS}, tags=["sessions"], operation_id="closeSession"
+    f"{SESSION}/close", **answers({200: CloseOut}, Kind.WRITE), tags=["sessions"], operation_id="closeSession"
 )
 def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) -> CloseOut:
     """Close the session to chatbot writes (notes may still be written). Closing twice is harmless."""
@@ -242,7 +266,7 @@ def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) 
 
 @api.get(
     "/users/{user_id}/sessions",
-    response={200: SessionListOut, **ERRORS},
+    **answers({200: SessionListOut}, Kind.READ, missing=False, corrupt=False),
     tags=["sessions"],
     operation_id="listSessions",
 )
@@ -254,7 +278,7 @@ def list_sessions(request: HttpRequest, user_id: UserId) -> SessionListOut:
 
 @api.get(
     "/citations",
-    response={200: CitationListOut, **ERRORS},
+    **answers({200: CitationListOut}, Kind.READ, missing=False, corrupt=False),
     tags=["citations"],
     operation_id="searchCitations",
 )

@@ -76,6 +76,9 @@ def _invalid(exc: ValidationError) -> HttpResponse:
     location = [str(part) for part in first.get("loc", ()) if not isinstance(part, int)]
     # ("body", "payload", "emotion", "intensity") → "emotion.intensity"; ("path", "user_id") → "user_id"
     names = [part for part in location[1:] if part not in ("payload", "filters")]
+    named = (first.get("ctx") or {}).get("field")
+    if not names and named:  # a rule across fields names the field it reports (schemas.ContextPatchIn)
+        names = [str(named)]
     if not names and location[:1] == ["body"]:
         return error_response(400, "invalid_input", "the request body must be a JSON object")
     field = ".".join(names) or None

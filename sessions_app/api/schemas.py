@@ -11,12 +11,22 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Literal, Self
+from typing import Annotated, Any, Literal, Self
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, ValidationInfo, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from sessions_app.domain import (
+    CONTEXT_FIELDS,
     BreakthroughCategory,
     CitationType,
     Emotion,
@@ -28,11 +38,48 @@ from sessions_app.domain import (
 ID_REGEX = r"^[A-Za-z0-9_-]{1,64}$"
 ID_DESCRIPTION = "1-64 characters from A-Z, a-z, 0-9, '_' and '-'"
 
+# The state layer's text rules (state/validation.py) as patterns, so the document states them: no NUL,
+# not blank (the characters Python's str.strip() removes, spelled out so that every regex engine reads
+# them alike), and for a label one line.
+_SPACE = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+TEXT_REGEX = rf"^[^\x00]*[^{_SPACE}\x00][^\x00]*$"
+LABEL_REGEX = rf"^[^\r\n\x00]*[^{_SPACE}\x00][^\r\n\x00]*$"
+NOTES_REGEX = r"^[^\x00]*$"
+
+
+def _integral(value: object) -> object:
+    # JSON Schema's "integer" includes 3.0; strings and booleans stay refused (strict).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+Integral = Annotated[int, BeforeValidator(_integral)]
+ONE_LINE = "one line (no line breaks), not blank, no NUL, at most 200 characters"
 Id = Annotated[str, Field(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
 UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, strict=True, description="a number from 0 to 1")]
-Label = Annotated[str, Field(min_length=1, max_length=200, description="one line, at most 200 characters")]
-Text = Annotated[str, Field(min_length=1, description="text; the length limit is a server setting (413)")]
-Notes = Annotated[str, Field(description="text, may be empty; the length limit is a server setting (413)")]
+Label = Annotated[
+    str,
+    Field(
+        min_length=1,
+        max_length=200,
+        pattern=LABEL_REGEX,
+        description=ONE_LINE,
+    ),
+]
+Text = Annotated[
+    str,
+    Field(
+        min_length=1,
+        pattern=TEXT_REGEX,
+        description="text, not blank, no NUL; the length limit is a server setting (413)",
+    ),
+]
+Notes = Annotated[
+    str,
+    Field(
+        pattern=NOTES_REGEX,
+        description="text, may be empty, no NUL; the length limit is a server setting (413)",
+    ),
+]
 
 
 class In(Schema):
@@ -44,7 +91,7 @@ class In(Schema):
 
 class SessionCreateIn(In):
     user_id: Id
-    model: Label = Field(description="the language model the chatbot starts with")
+    model: Label = Field(description=f"the language model the chatbot starts with: {ONE_LINE}")
     session_id: Id | None = Field(None, description="your own id; by default the server makes a UUID")
 
 
@@ -77,8 +124,17 @@ class BreakthroughIn(In):
     evidence: list[Id] = Field(default_factory=list, max_length=100, description="ids of messages")
 
 
+def _changes_something(schema: dict[str, Any]) -> None:
+    """An update that changes nothing is refused (400): at least one field must be a string."""
+    string = {"type": "string"}
+    schema["anyOf"] = [{"required": [name], "properties": {name: string}} for name in CONTEXT_FIELDS]
+    schema["description"] = f"At least one of {', '.join(CONTEXT_FIELDS)}: an update must change something."
+
+
 class ContextPatchIn(In):
-    expected_version: int = Field(
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_changes_something)
+
+    expected_version: Integral = Field(
         ge=0,
         strict=True,
         description="the version you read (0 for a new session); if someone saved since, nothing is "
@@ -88,7 +144,14 @@ class ContextPatchIn(In):
     therapeutic_focus: Notes | None = None
     client_state_summary: Notes | None = None
     session_notes: Notes | None = None
-    author: Label | None = Field(None, description="who writes, recorded with the change")
+    author: Label | None = Field(None, description=f"who writes, recorded with the change: {ONE_LINE}")
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> Self:
+        if all(getattr(self, name) is None for name in CONTEXT_FIELDS):
+            message = f"give at least one of: {', '.join(CONTEXT_FIELDS)}"
+            raise PydanticCustomError("nothing_to_change", message, {"field": "fields"})
+        return self
 
 
 class CitationQuery(In):
@@ -96,7 +159,9 @@ class CitationQuery(In):
     session_id: Id | None = None
     type: CitationType | None = None
     since: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone, inclusive")
-    until: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone, inclusive")
+    until: AwareDatetime | None = Field(
+        None, description="ISO 8601 with a time zone, inclusive; not earlier than `since` (else 400)"
+    )
     limit: int = Field(500, ge=1, le=500)
 
     @field_validator("since", "until", mode="before")
