@@ -37,6 +37,7 @@ DEV_COMMANDS = {
     "django-stubs": "mypy's Django plugin (make lint)",
     "types-markdown": "type stubs for mypy",
     "types-tqdm": "type stubs for mypy",
+    "types-jsonschema": "type stubs for mypy",
     "uv": "make lock",
 }
 DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
