@@ -21,7 +21,7 @@ from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
 from sessions_app.state.keys import check_id
 
 ERROR_TEMPLATE = "exports_app/export_error.html"
-ZIP_FORMATS = {"md": ("md",), "json": ("json",), "pdf": ("pdf",), "all": ("md", "json")}
+ZIP_FORMATS = {"md": ("md",), "json": ("json",), "pdf": ("pdf",), "all": ("md", "json", "pdf")}
 
 
 def attachment(result: Export) -> HttpResponse:

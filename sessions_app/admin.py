@@ -1,6 +1,8 @@
 """Admin views of the archive: ids, times and counts only, never message content or notes.
 
-Everything is read-only: the archive is the record of truth, written by the archiver alone.
+Everything is read-only: the archive is the record of truth, written by the archiver alone. Admins
+(the role, not superusers) see the archived sessions and the archiver's heartbeat, to check that
+archiving works; the other archive tables stay with superusers.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from ifemotion.accounts.models import Role
 from sessions_app.models import (
     ArchivedCitation,
     ArchivedMessage,
@@ -33,6 +36,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return False
 
 
+class AdminsMayView:
+    """View permission for the admin role, without a per-user permission row to grant or forget."""
+
+    @staticmethod
+    def _is_admin(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(user.is_active and user.is_staff and getattr(user, "role", None) == Role.ADMIN)
+
+    def has_view_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return self._is_admin(request) or super().has_view_permission(request, obj)  # type: ignore[misc]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._is_admin(request) or super().has_module_permission(request)  # type: ignore[misc]
+
+
 def _count_of(model: type[ArchivedMessage] | type[ArchivedCitation] | type[NoteRevision]) -> Any:
     rows = (
         model.objects.filter(user_id=OuterRef("user_id"), session_id=OuterRef("session_id"))
@@ -45,7 +63,7 @@ def _count_of(model: type[ArchivedMessage] | type[ArchivedCitation] | type[NoteR
 
 
 @admin.register(ArchivedSession)
-class ArchivedSessionAdmin(ReadOnlyAdmin):
+class ArchivedSessionAdmin(AdminsMayView, ReadOnlyAdmin):
     list_display = (
         "user_id",
         "session_id",
@@ -76,7 +94,6 @@ class ArchivedSessionAdmin(ReadOnlyAdmin):
         "message_count",
         "milestone_count",
         "breakthrough_count",
-        "current_emotion",
         "context_version",
         "first_archived_at",
         "archived_at",
@@ -147,5 +164,5 @@ class QuarantinedEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ArchiverHeartbeat)
-class ArchiverHeartbeatAdmin(ReadOnlyAdmin):
+class ArchiverHeartbeatAdmin(AdminsMayView, ReadOnlyAdmin):
     list_display = ("name", "last_finished_at", "sessions", "messages", "citations", "failures", "seconds")

@@ -119,6 +119,9 @@ def test_zip_holds_each_session_and_a_manifest(fake_manager: ConversationStateMa
     names = archive.namelist()
     assert len([n for n in names if n.endswith(".md")]) == 2
     assert len([n for n in names if n.endswith(".json")]) == 2
+    pdfs = [n for n in names if n.endswith(".pdf")]  # "all three formats" means three
+    assert len(pdfs) == 2
+    assert all(archive.read(n).startswith(b"%PDF-") for n in pdfs)
     manifest = archive.read("SHA256SUMS.txt").decode()
     for name in names[:-1]:
         assert f"{hashlib.sha256(archive.read(name)).hexdigest()}" in manifest

@@ -10,6 +10,7 @@ from django.conf import LazySettings
 from django.contrib import admin
 from django.test import RequestFactory
 
+from ifemotion.accounts.models import User
 from sessions_app.admin import ArchivedSessionAdmin
 from sessions_app.archive.archiver import save_note_revision
 from sessions_app.errors import InvalidInput
@@ -22,6 +23,7 @@ from sessions_app.models import (
 )
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.archive_support import archiver, fill_session, use_embedded_chroma
+from tests.support import login
 
 pytestmark = pytest.mark.django_db
 
@@ -136,3 +138,40 @@ def test_the_admin_shows_counts_and_ids_but_no_content(manager: ConversationStat
         assert not visible & content_fields, model.__name__
         assert not shown.has_change_permission(request)
         assert not shown.has_delete_permission(request)
+
+
+def test_an_admin_sees_archived_sessions_read_only_without_content(
+    manager: ConversationStateManager, root: User, alice: User
+) -> None:
+    session_id = manager.initialize_session(ALICE, model="haiku")
+    for n in range(3):
+        manager.append_message(ALICE, session_id, role="user", content=f"{SECRET} {n}")
+    manager.update_context_snapshot(ALICE, session_id, session_notes=SECRET, author="dr-a")
+    manager.close_session(ALICE, session_id)
+    archiver(manager.redis).archive_session(user_id=ALICE, session_id=session_id)
+    pk = ArchivedSession.objects.get().pk
+    admin_client, therapist = login(root), login(alice)
+
+    listing = admin_client.get("/admin/sessions_app/archivedsession/", secure=True)
+    detail = admin_client.get(f"/admin/sessions_app/archivedsession/{pk}/change/", secure=True)
+    heartbeat = admin_client.get("/admin/sessions_app/archiverheartbeat/", secure=True)
+
+    assert listing.status_code == 200
+    page = listing.content.decode()
+    assert session_id in page
+    assert ALICE in page
+    assert SECRET not in page
+    assert detail.status_code == 200
+    assert SECRET not in detail.content.decode()
+    assert heartbeat.status_code == 200
+    # Read-only, and the rest of the archive stays closed to admins.
+    assert (
+        admin_client.post(
+            f"/admin/sessions_app/archivedsession/{pk}/delete/", {"post": "yes"}, secure=True
+        ).status_code
+        == 403
+    )
+    assert ArchivedSession.objects.filter(pk=pk).exists()
+    assert admin_client.get("/admin/sessions_app/archivedmessage/", secure=True).status_code == 403
+    assert admin_client.get("/admin/sessions_app/noterevision/", secure=True).status_code == 403
+    assert therapist.get("/admin/sessions_app/archivedsession/", secure=True).status_code == 302
