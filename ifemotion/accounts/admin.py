@@ -89,12 +89,33 @@ class BreakGlassGrantAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 admin.site.register(ApiToken, ApiTokenAdmin)
 
 
+class AuditRoleFilter(admin.SimpleListFilter):
+    """The actor's role, with a name for rows that have none (manage.py, API tokens, anonymous):
+    Django's own filter would show those as a link without text."""
+
+    title = "role"
+    parameter_name = "role"
+    NONE = "none"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        roles = AuditEvent.objects.order_by("role").values_list("role", flat=True).distinct()
+        return [
+            (role, role) if role else (self.NONE, "none (command line, API, anonymous)") for role in roles
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> QuerySet[AuditEvent]:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(role="" if value == self.NONE else value)
+
+
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Read-only: the audit log is append-only (the database refuses changes too)."""
 
     list_display = ("at", "actor", "role", "action", "outcome", "client_id", "session_id", "ip")
-    list_filter = ("action", "outcome", "role")
+    list_filter = ("action", "outcome", AuditRoleFilter)
     search_fields = ("actor", "client_id", "session_id", "request_id")
 
     def has_add_permission(self, request: HttpRequest) -> bool:

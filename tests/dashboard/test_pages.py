@@ -68,7 +68,7 @@ def test_detail_shows_state_journey_chart_milestones_breakthroughs_transcript(
         "first notes",
     ):
         assert text in body
-    assert 'hx-trigger="every 3s"' in body
+    assert 'data-hx-trigger="every 3s"' in body
     assert "no-store" in response["Cache-Control"]
     assert (
         AuditEvent.objects.filter(action=AuditAction.SESSION_VIEWED, client_id=AVA, session_id=sid).count()
@@ -168,7 +168,7 @@ def test_live_check_answers_204_until_something_changes(
     sid = seed_session(live_manager, AVA)
     client = login(alice)
     page = client.get(detail_url(AVA, sid)).content.decode()
-    live = re.search(r'hx-get="([^"]+)"', page)
+    live = re.search(r'data-hx-get="([^"]+)"', page)
     assert live is not None
     url = live.group(1).replace("&amp;", "&")
     assert client.get(url).status_code == 204
