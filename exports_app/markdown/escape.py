@@ -5,9 +5,9 @@ tables, strikethrough, autolinks, math) could give a meaning is neutralised, so 
 create a heading, list, quote, code block fence, thematic break, link, image, autolink, HTML or
 entity. ``<``, ``>`` and ``&`` become entities (``&lt;``...), which also keeps python-markdown, which
 does not know ``\\<``, from seeing HTML. Block structure that can only start a line (``#``, ``-``,
-``+``, ``=``, ``1.``) is escaped where it starts a line. Exported text is always placed behind a prefix
-we generate (``> `` of a message block or the indent of a list item), so it never starts a block of
-its own.
+``+``, ``=``, ``1.``) is escaped where it starts a line, and leading indentation cannot open a code
+block. Exported text is always placed behind a prefix we generate (``> `` of a message block or the
+indent of a list item), so it never starts a block of its own.
 """
 
 from __future__ import annotations
@@ -23,6 +23,10 @@ _TABLE = str.maketrans({**_INLINE, **_ENTITIES})
 # What can open a block when it is the first thing on a line (after up to any indentation).
 _LINE_START = re.compile(r"^([ \t]*)([#+\-=])")
 _ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])")
+# Leading spaces or tabs would be indentation: four of them (or a tab) open an indented code block,
+# where our escapes and the hard-break backslash show literally. The first one becomes a character
+# reference, which CommonMark and GFM decode back to the same character inside the paragraph.
+_INDENT = re.compile(r"^[ \t]")
 # GFM turns "www." and "scheme://" into links by itself: break both up.
 _WWW = re.compile(r"(?i)\b(www)\.")
 _SCHEME = re.compile(r":(?=//)")
@@ -40,7 +44,8 @@ def _autolinks(escaped: str) -> str:
 def _escape_line(line: str) -> str:
     escaped = _autolinks(line.translate(_TABLE))
     escaped = _LINE_START.sub(r"\1\\\2", escaped)
-    return _ORDERED.sub(r"\1\\\2", escaped)
+    escaped = _ORDERED.sub(r"\1\\\2", escaped)
+    return _INDENT.sub(lambda m: f"&#{ord(m.group())};", escaped)
 
 
 def escape_lines(text: str) -> list[str]:

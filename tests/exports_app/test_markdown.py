@@ -97,7 +97,50 @@ def test_each_payload_stays_inside_its_own_quote(payload: str) -> None:
     between = [t.type for t in tokens[start + 2 : end - 1]]
     blocks = [t for t in between if t.endswith("_open") and t not in {"strong_open", "em_open"}]
     assert blocks.count("blockquote_open") == 1
-    assert set(blocks) <= {"blockquote_open", "paragraph_open", "code_block"}
+    assert set(blocks) <= {"blockquote_open", "paragraph_open"}
+
+
+GFM = MarkdownIt("gfm-like")  # tables, strikethrough and autolinks (linkify), as GitHub renders
+INDENTED = [
+    "    four spaces, as a pasted list or poem",
+    "        eight spaces\n        and more",
+    "\ttabbed line",
+    "first line\n    indented continuation",
+    "a paragraph\n\n    indented after a blank line\n\tand a tab",
+    "  two\n     five - not a list",
+]
+
+
+def _message_text(tokens: list[Token], seq: int) -> str:
+    """The text of message ``seq`` as a reader sees it: its quote's paragraphs, line breaks as newlines."""
+    start = next(
+        i for i, t in enumerate(tokens) if t.type == "inline" and t.content.startswith(f"Message {seq} ")
+    )
+    quote = next(i for i in range(start, len(tokens)) if tokens[i].type == "blockquote_open")
+    end = next(i for i in range(quote, len(tokens)) if tokens[i].type == "blockquote_close")
+    paragraphs = []
+    for token in tokens[quote:end]:
+        if token.type == "inline":
+            parts = [c.content if c.type == "text" else "\n" for c in token.children or []]
+            paragraphs.append("".join(parts))
+    return "\n\n".join(paragraphs)
+
+
+@pytest.mark.parametrize("parser", [COMMONMARK, GFM], ids=["commonmark", "gfm"])
+@pytest.mark.parametrize("text", INDENTED)
+def test_indented_client_text_stays_a_plain_paragraph_with_its_indentation(
+    parser: MarkdownIt, text: str
+) -> None:
+    record = make_record(["before", text], notes=text, milestone_text=text, breakthrough_text=text)
+    markdown = markdown_export(record, make_context()).content.decode()
+
+    tokens = parser.parse(markdown)
+    rendered = parser.render(markdown)
+
+    assert [t.type for t in tokens if t.type in {"code_block", "fence"}] == []
+    assert _message_text(tokens, 2) == text  # every character, the indentation included
+    assert "\\" not in rendered  # no hard-break backslash shown as text
+    assert "<pre>" not in rendered
 
 
 def test_python_markdown_and_nh3_find_no_user_links_or_headings() -> None:
@@ -175,3 +218,4 @@ def test_arbitrary_text_never_creates_structure(texts: list[str]) -> None:
     assert links == []
     assert html == []
     assert len(re.findall(r"^### Message \d+ ", text, flags=re.MULTILINE)) == len(texts)
+    assert [t.type for t in GFM.parse(text) if t.type in {"code_block", "fence"}] == []
