@@ -1,16 +1,23 @@
-"""Concurrent note saves: exactly one writer wins per version, nobody is overwritten silently."""
+"""Concurrent note saves: exactly one writer wins per version, nobody is overwritten silently.
+
+Everything is real: the compare-and-set in Redis, the audit rows (hash-chained, appended by every
+thread through its own database connection) and the note revisions in the database.
+"""
 
 from __future__ import annotations
 
+import functools
 import threading
-from typing import Any
+from collections.abc import Callable
 
-import pytest
+from django.db import connection
 from django.test import RequestFactory
 
+from ifemotion.accounts import audit
+from ifemotion.accounts.models import AuditAction, AuditEvent
 from sessions_app.access import AccessGrant
-from sessions_app.archive import archiver
 from sessions_app.dashboard import pages
+from sessions_app.models import NoteRevision
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import seed_session
 from tests.support import AVA
@@ -18,23 +25,25 @@ from tests.support import AVA
 WRITERS = 8
 
 
-@pytest.fixture
-def no_db_side_effects(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
-    """Threads race on Redis only: the audit row and the revision (DB) are recorded in a list here."""
-    written: list[tuple[str, int]] = []
-    lock = threading.Lock()
+def in_own_connection(work: Callable[[], None]) -> Callable[[], None]:
+    """A thread's body: Django gives each thread its own connection, which the thread must close."""
 
-    def audit(*args: Any) -> None:
-        with lock:
-            written.append((str(args[3]), args[5].version))
+    def run() -> None:
+        try:
+            work()
+        finally:
+            connection.close()
 
-    monkeypatch.setattr(pages, "_audit_note", audit)
-    monkeypatch.setattr(archiver, "save_note_revision", lambda **kwargs: None)
-    return written
+    return run
+
+
+def note_events(session_id: str) -> list[tuple[str, str, int]]:
+    rows = AuditEvent.objects.filter(session_id=session_id, action__startswith="notes_").order_by("id")
+    return [(row.action, row.actor, row.detail["version"]) for row in rows]
 
 
 def test_concurrent_saves_of_one_version_have_one_winner(
-    live_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
+    live_manager: ConversationStateManager, audit_flushable: None
 ) -> None:
     sid = seed_session(live_manager, AVA)
     barrier = threading.Barrier(WRITERS)
@@ -48,23 +57,34 @@ def test_concurrent_saves_of_one_version_have_one_winner(
         )
         outcomes[n] = result.outcome
 
-    threads = [threading.Thread(target=save, args=(n,)) for n in range(WRITERS)]
+    threads = [threading.Thread(target=in_own_connection(functools.partial(save, n))) for n in range(WRITERS)]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=30)
+        thread.join(timeout=60)
+
     winners = [n for n, outcome in outcomes.items() if outcome == "saved"]
     assert len(outcomes) == WRITERS
     assert len(winners) == 1
     assert sorted(set(outcomes.values())) == ["conflict", "saved"]
+    winner = f"therapist{winners[0]}"
     context = live_manager.read_session(AVA, sid).context
     assert (context.session_notes, context.version) == (f"text of writer {winners[0]}", 2)
-    assert sorted(no_db_side_effects).count(("notes_edited", 2)) == 1
-    assert sum(action == "notes_conflict" for action, _ in no_db_side_effects) == WRITERS - 1
+    # The audit log: one edit by the winner, a conflict for each of the others, and an intact chain.
+    events = note_events(sid)
+    assert [e for e in events if e[0] == AuditAction.NOTES_EDITED] == [(AuditAction.NOTES_EDITED, winner, 2)]
+    losers = sorted(actor for action, actor, _ in events if action == AuditAction.NOTES_CONFLICT)
+    assert losers == sorted(f"therapist{n}" for n in range(WRITERS) if n != winners[0])
+    assert audit.verify_chain() == []
+    # The record of truth keeps the winning text as revision 2, by its author; nothing else.
+    revisions = list(NoteRevision.objects.filter(user_id=AVA, session_id=sid))
+    assert [(r.version, r.author, r.fields["session_notes"]) for r in revisions] == [
+        (2, winner, f"text of writer {winners[0]}")
+    ]
 
 
 def test_sequential_saves_increment_the_version_by_exactly_one(
-    live_manager: ConversationStateManager, no_db_side_effects: list[tuple[str, int]]
+    live_manager: ConversationStateManager, audit_flushable: None
 ) -> None:
     sid = seed_session(live_manager, AVA)
     grant = AccessGrant(1, "alice", "therapist", AVA, "annotate", "assignment")
@@ -78,3 +98,10 @@ def test_sequential_saves_increment_the_version_by_exactly_one(
         assert result.snapshot is not None
         assert result.snapshot.version == version + 1
         base = text
+
+    revisions = NoteRevision.objects.filter(user_id=AVA, session_id=sid).order_by("version")
+    assert [(r.version, r.fields["session_notes"]) for r in revisions] == [
+        (v + 1, f"revision {v}") for v in range(1, 6)
+    ]
+    assert note_events(sid) == [(AuditAction.NOTES_EDITED, "alice", v + 1) for v in range(1, 6)]
+    assert audit.verify_chain() == []
