@@ -22,10 +22,8 @@ from sessions_app.api.auth import (
     note_subject,
     request_token,
 )
+from sessions_app.api.fields import ID_DESCRIPTION, ID_REGEX, ONE_LINE, Label
 from sessions_app.api.schemas import (
-    ID_DESCRIPTION,
-    ID_REGEX,
-    ONE_LINE,
     AppendOut,
     BreakthroughIn,
     BreakthroughOut,
@@ -37,7 +35,6 @@ from sessions_app.api.schemas import (
     ContextPatchIn,
     EmotionIn,
     EmotionOut,
-    Label,
     MessageIn,
     MilestoneIn,
     MilestoneOut,

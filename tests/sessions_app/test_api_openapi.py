@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 import sessions_app.api.urls  # noqa: F401 - registers the operations on ``api``
 from sessions_app.api.app import api
-from sessions_app.api.schemas import LABEL_REGEX, NOTES_REGEX, TEXT_REGEX
+from sessions_app.api.fields import LABEL_REGEX, NOTES_REGEX, TEXT_REGEX
 from sessions_app.errors import ContentTooLarge, InvalidInput
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
