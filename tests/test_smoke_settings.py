@@ -23,3 +23,23 @@ def test_the_django_redis_pool_has_the_state_layers_timeouts_and_no_retries(
     assert kwargs["retry"]._retries == 0
     assert kwargs["socket_timeout"] == REDIS_SOCKET_TIMEOUT
     assert kwargs["socket_connect_timeout"] == REDIS_CONNECT_TIMEOUT
+
+
+def test_without_a_redis_url_live_state_is_unavailable_not_guessed(settings: Settings) -> None:
+    # What settings build without REDIS_URL (tests/ifemotion/test_runtime.py runs manage.py so): the
+    # cache in memory, and a state layer that refuses to guess a server.
+    import pytest
+
+    import sessions_app.state.configured as configured
+    from sessions_app.errors import StateNotConfigured, StateUnavailable
+
+    settings.REDIS_URL = ""
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    configured.get_state_manager.cache_clear()
+    try:
+        with pytest.raises(StateNotConfigured) as refused:
+            configured.get_state_manager()
+    finally:
+        configured.get_state_manager.cache_clear()
+    assert isinstance(refused.value, StateUnavailable)  # pages and the API answer 503, never a 500
+    assert "no Redis is configured" in str(refused.value)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from subprocess import Popen
@@ -23,6 +24,10 @@ ROOT = Path(__file__).resolve().parents[2]
 def stand_in() -> Iterator[subprocess.Popen[bytes]]:
     """A live process whose command line names ifemotion.devserver, standing in for `make run`."""
     process = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)", "ifemotion.devserver"])
+    cmdline = Path(f"/proc/{process.pid}/cmdline")
+    deadline = time.monotonic() + 10
+    while b"ifemotion.devserver" not in cmdline.read_bytes() and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the child has exec'd (its command line is empty before)
     try:
         yield process
     finally:
@@ -104,6 +109,7 @@ def test_readme_commands_next_to_make_run_use_its_redis_without_debug_or_a_key(
     seeded = manage(var, "seed_demo", "--clients", "1", "--sessions-per-client", "1")
     accounts = manage(var, "seed_demo_accounts")
     code = manage(var, "demo_totp", "clinician")
+    token = manage(var, "create_api_token", "chatbot")
 
     assert seeded.returncode == 0, seeded.stderr
     assert redis_server.client().keys("session:*"), "the demo was written into the dev server's Redis"
@@ -112,6 +118,8 @@ def test_readme_commands_next_to_make_run_use_its_redis_without_debug_or_a_key(
     assert code.returncode == 0, code.stderr
     assert code.stdout.split()[0].isdigit()
     assert len(code.stdout.split()[0]) == 6
+    assert token.returncode == 0, token.stderr
+    assert token.stdout.strip().startswith("ife_")
 
 
 def test_without_a_configured_redis_commands_say_so_and_guess_none(tmp_path: Path) -> None:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 import redis
 from django.conf import LazySettings
+from pytest_django.fixtures import Settings
 
+from ifemotion.settings import redis_cache
 from sessions_app import repository
 from sessions_app.archive import store as archive_store
 from sessions_app.archive.archiver import save_note_revision
@@ -310,7 +312,8 @@ def test_a_duplicate_append_of_an_archived_message_is_answered_from_the_archive(
     assert archive_store.archived_message(ALICE, session_id, "m999") is None
 
 
-def test_the_process_state_manager_looks_up_archived_messages() -> None:
+def test_the_process_state_manager_looks_up_archived_messages(settings: Settings) -> None:
+    settings.CACHES = {"default": redis_cache("redis://127.0.0.1:1/0")}  # built lazily: never connects
     configured.get_state_manager.cache_clear()
     try:
         assert configured.get_state_manager().archived_message_lookup is archive_store.archived_message
