@@ -59,3 +59,40 @@ def test_with_redis_server_it_starts_a_private_one_with_aof(
 def test_an_explicit_redis_url_is_used_as_is(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6399/3")
     assert devserver.start_redis() == ("redis://127.0.0.1:6399/3", None)
+
+
+def test_while_it_runs_it_announces_its_redis_for_manage_py_and_withdraws_after(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    import json
+    from pathlib import Path
+
+    from ifemotion import runtime
+
+    var = Path(str(tmp_path))
+    seen: list[dict[str, object]] = []
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    monkeypatch.delenv("DEBUG", raising=False)
+    monkeypatch.setattr(devserver, "VAR", var)
+    monkeypatch.setattr(devserver, "start_redis", lambda: ("redis://127.0.0.1:6391/0", None))
+    monkeypatch.setattr(
+        devserver, "manage", lambda *args, env: seen.append(json.loads(runtime.runtime_file(var).read_text()))
+    )
+
+    class NoArchiver:
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            pass
+
+        def poll(self) -> int:
+            return 0
+
+    monkeypatch.setattr("ifemotion.devserver.subprocess.Popen", NoArchiver)
+
+    devserver.main()
+
+    assert seen, "manage.py ran while the file was there"
+    announced = seen[-1]
+    assert announced["redis_url"] == "redis://127.0.0.1:6391/0"
+    assert announced["secret_key_file"] == str(var / "secret_key")
+    assert announced["debug"] is True
+    assert not runtime.runtime_file(var).exists()
