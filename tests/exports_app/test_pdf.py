@@ -141,6 +141,7 @@ def test_too_many_messages_is_refused_before_rendering(settings: Settings) -> No
     assert pdf_export(make_record([str(i) for i in range(6)]), make_context(seq_from=1, seq_to=5)).content
 
 
+@pytest.mark.slow  # a renderer killed at its time or memory limit
 def test_a_render_over_time_is_killed_and_the_next_one_works(settings: Settings) -> None:
     settings.PDF_RENDER_TIMEOUT_SECONDS = 1.0
     rows = "".join(f"<tr><td>{i}</td><td>{'x ' * 40}</td></tr>" for i in range(30_000))
@@ -152,6 +153,7 @@ def test_a_render_over_time_is_killed_and_the_next_one_works(settings: Settings)
     assert render_sandboxed(RenderJob(html="<p>still healthy</p>")).startswith(b"%PDF-")
 
 
+@pytest.mark.slow  # a renderer killed at its time or memory limit
 def test_a_render_over_memory_is_stopped(settings: Settings) -> None:
     # The render server is ~150 MB of address space with WeasyPrint loaded; a small PDF fits in 400.
     settings.PDF_RENDER_MEMORY_MB = 400

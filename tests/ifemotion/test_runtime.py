@@ -98,6 +98,7 @@ def test_the_dev_server_withdraws_only_its_own_file(tmp_path: Path, stand_in: Po
     assert not runtime.runtime_file(tmp_path).exists()
 
 
+@pytest.mark.slow  # several manage.py processes, each importing Django and ChromaDB
 @pytest.mark.real_redis
 def test_readme_commands_next_to_make_run_use_its_redis_without_debug_or_a_key(
     tmp_path: Path, stand_in: subprocess.Popen[bytes], redis_server: RedisServer
@@ -122,6 +123,7 @@ def test_readme_commands_next_to_make_run_use_its_redis_without_debug_or_a_key(
     assert token.stdout.strip().startswith("ife_")
 
 
+@pytest.mark.slow  # several manage.py processes, each importing Django and ChromaDB
 def test_without_a_configured_redis_commands_say_so_and_guess_none(tmp_path: Path) -> None:
     var = tmp_path / "var"
     var.mkdir()
