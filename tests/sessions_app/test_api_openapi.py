@@ -4,6 +4,7 @@ document, and against the server by provoking each answer)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -60,7 +61,9 @@ REQUESTS = {  # one well-formed request per operation, as (method, path under /a
 }
 
 
+@functools.cache
 def document() -> dict[str, Any]:
+    """Generated once (a few hundred milliseconds each time); nothing here changes it."""
     return api.get_openapi_schema(path_prefix="/api/v1/")
 
 
