@@ -13,9 +13,9 @@ from datetime import datetime
 from typing import Any
 
 import redis
-from redis.commands.core import Script
 
 import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.domain import (
     Citation,
     CitationType,
@@ -38,7 +38,7 @@ from sessions_app.errors import (
 from sessions_app.state.connection import read_with_retry, translate_errors
 from sessions_app.state.jsonshape import state_to_json
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, global_member, parse_metadata_key, user_index
-from sessions_app.state.script_loader import ScriptLoader
+from sessions_app.state.script_loader import Params, ScriptLoader
 from sessions_app.state.validation import check_choice, check_int
 
 logger = logging.getLogger(__name__)
@@ -51,9 +51,6 @@ class StateReader:
         self.redis = redis_client
         self.window = window
         self._scripts = ScriptLoader(self.redis)
-
-    def _script(self, name: str) -> Script:
-        return self._scripts(name)
 
     @staticmethod
     def _script_error(exc: redis.ResponseError, keys: SessionKeys) -> StateError:
@@ -83,30 +80,36 @@ class StateReader:
         One read-only script: atomic like MULTI/EXEC, but still allowed when Redis is out of memory.
         """
         keys = SessionKeys.for_session(user_id, session_id)
-        script = self._script("read_session")
-
-        def read() -> list[Any]:
-            return list(script(keys=keys.all(), args=["1" if with_citations else "0"]))
-
-        try:
-            parts = read_with_retry("read session", read)
-        except redis.ResponseError as exc:
-            raise self._script_error(exc, keys) from exc
+        params = {"with_citations": with_citations}
+        parts = self._read_script("read session", "read_session", keys, params)
         state = self._state_from_parts(user_id, session_id, keys, parts[:8])
         if with_citations:
-            citations = self._section(parts[8], "citation", keys.citations, codec.citation_from)
-            state = replace(state, pending_citations=citations)
+            state = replace(state, pending_citations=self._citations(parts[8], user_id, session_id, keys))
         return state
 
+    def _read_script(self, action: str, name: str, keys: SessionKeys, params: Params) -> list[Any]:
+        def read() -> list[Any]:
+            return list(self._scripts.run(name, keys.ordered, params))
+
+        try:
+            return read_with_retry(action, read)
+        except redis.ResponseError as exc:
+            raise self._script_error(exc, keys) from exc
+
+    def _citations(self, raw: Any, user_id: str, session_id: str, keys: SessionKeys) -> tuple[Any, ...]:
+        return self._section(
+            raw, "citation", keys.citations, lambda r, key: members.citations(r, user_id, session_id, key=key)
+        )
+
     def _section(
-        self, raw: Any, kind: str, key: str, build: Callable[[dict[str, Any]], Any]
+        self, raw: Any, kind: str, key: str, decode: Callable[..., tuple[Any, ...]]
     ) -> tuple[Any, ...]:
         if isinstance(raw, redis.ResponseError):
             logger.error("%s key %s is unreadable: %s", kind, key, str(raw).split(" ", 1)[0])
             return (
                 UnreadableEntry(kind=kind, position=0, reason="the whole list is unreadable (wrong type)"),
             )
-        return codec.decode_members(raw or [], kind, build, key=key)
+        return decode(raw or [], key=key)
 
     def _hash(self, raw: Any, key: str, *, essential: bool) -> dict[str, str]:
         if isinstance(raw, redis.ResponseError):
@@ -126,11 +129,11 @@ class StateReader:
         return SessionState(
             metadata=codec.metadata_from(user_id, session_id, meta_fields),
             emotion=codec.emotion_state_from(self._hash(emotion, keys.emotion, essential=False)),
-            emotion_log=self._section(elog, "emotion transition", keys.emotion_log, codec.transition_from),
-            messages=self._section(msgs, "message", keys.messages, codec.message_from),
-            milestones=self._section(milestones, "milestone", keys.milestones, codec.milestone_from),
+            emotion_log=self._section(elog, "emotion transition", keys.emotion_log, members.transitions),
+            messages=self._section(msgs, "message", keys.messages, members.messages),
+            milestones=self._section(milestones, "milestone", keys.milestones, members.milestones),
             breakthroughs=self._section(
-                breakthroughs, "breakthrough", keys.breakthroughs, codec.breakthrough_from
+                breakthroughs, "breakthrough", keys.breakthroughs, members.breakthroughs
             ),
             context=codec.context_from(self._hash(context, keys.context_snapshot, essential=False)),
             overflow_count=overflow if isinstance(overflow, int) else 0,
@@ -152,7 +155,7 @@ class StateReader:
         exists, raws = read_with_retry("read messages", read)
         if not exists:
             raise SessionNotFound(user_id, session_id)
-        return self._section(raws, "message", keys.messages, codec.message_from)
+        return self._section(raws, "message", keys.messages, members.messages)
 
     def get_emotion_state(self, user_id: str, session_id: str) -> EmotionState:
         keys = SessionKeys.for_session(user_id, session_id)
@@ -319,7 +322,7 @@ class StateReader:
         meta, version, transitions, *rest = read_with_retry("live check", read)
         pending: list[Citation] = []
         if rest and not isinstance(rest[0], Exception):
-            decoded = codec.decode_members(rest[0], "citation", codec.citation_from, key=keys.citations)
+            decoded = members.citations(rest[0], user_id, session_id, key=keys.citations)
             pending = [c for c in decoded if isinstance(c, Citation)]
         if isinstance(meta, Exception) or not any(meta):
             return "gone", pending

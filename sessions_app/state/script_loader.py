@@ -1,13 +1,21 @@
-"""Loads the Lua scripts of the state layer, each with the shared prelude prepended."""
+"""Runs the Lua scripts of the state layer, each with the shared prelude prepended.
+
+Every script takes named arguments (``_prelude.lua``): ARGV[1] is one JSON object of parameters, and
+binary members follow, named in order by its ``members`` list. A script runs by its SHA1
+(``EVALSHA``, loaded on first use and again after a server restart or failover) through
+``execute_command``, without redis-py's ``Script`` wrapper in between.
+"""
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
 import redis
-from redis.commands.core import Script
 
 from sessions_app.state.connection import translate_errors
 
@@ -37,6 +45,9 @@ SHEBANG = "#!lua\n"
 READ_ONLY_SHEBANG = "#!lua flags=no-writes\n"
 ALLOW_OOM_SHEBANG = "#!lua flags=allow-oom\n"
 
+Params = Mapping[str, object]
+Members = Mapping[str, bytes | str]
+
 
 def _read(name: str) -> str:
     return (resources.files("sessions_app.state") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
@@ -54,8 +65,15 @@ def script_source(name: str, *, shebang: bool) -> str:
     return (ALLOW_OOM_SHEBANG if name in ALLOW_OOM else SHEBANG) + body
 
 
+def script_args(params: Params, members: Members | None = None) -> list[bytes | str]:
+    """ARGV of a script: the named parameters as JSON, then the members they name."""
+    if not members:
+        return [orjson.dumps(params)]
+    return [orjson.dumps({**params, "members": list(members)}), *members.values()]
+
+
 class ScriptLoader:
-    """The product's scripts registered on one client, each loaded on first use.
+    """The product's scripts on one client, each loaded into the server on first use.
 
     Whether the server understands ``#!lua`` flags (Redis 7 does; in-process fakes do not) is asked
     once, with a harmless read-only script.
@@ -63,17 +81,28 @@ class ScriptLoader:
 
     def __init__(self, client: redis.Redis | Any) -> None:
         self._client = client
-        self._scripts: dict[str, Script] = {}
+        self._sources: dict[str, tuple[str, str]] = {}  # name -> (sha1, source)
         self._shebang: bool | None = None
 
-    def __call__(self, name: str) -> Script:
-        script = self._scripts.get(name)
-        if script is None:
+    def _source(self, name: str) -> tuple[str, str]:
+        found = self._sources.get(name)
+        if found is None:
             if self._shebang is None:
                 self._shebang = self._probe_shebang()
-            script = self._client.register_script(script_source(name, shebang=self._shebang))
-            self._scripts[name] = script
-        return script
+            source = script_source(name, shebang=self._shebang)
+            found = (hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest(), source)
+            self._sources[name] = found
+        return found
+
+    def run(self, name: str, keys: Sequence[str], params: Params, members: Members | None = None) -> Any:
+        """Run script ``name``; redis-py errors pass through (callers translate them)."""
+        sha, source = self._source(name)
+        args = script_args(params, members)
+        try:
+            return self._client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
+        except redis.exceptions.NoScriptError:
+            self._client.script_load(source)
+            return self._client.execute_command("EVALSHA", sha, len(keys), *keys, *args)
 
     def _probe_shebang(self) -> bool:
         with translate_errors("script probe"):

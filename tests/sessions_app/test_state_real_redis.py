@@ -15,6 +15,7 @@ import pytest
 import redis
 from redis.crc import key_slot
 
+import sessions_app.state.members as members
 from sessions_app.domain import Message, Milestone, UnreadableEntry
 from sessions_app.errors import (
     CorruptSession,
@@ -352,12 +353,11 @@ def test_concurrent_appends_get_unique_contiguous_sequence_numbers(
 
     assert sorted(seqs) == list(range(1, 321))
     keys = SessionKeys.for_session("alice", session_id)
-    stored = [
-        json.loads(raw)
-        for raw in real_redis.lrange(keys.overflow, 0, -1) + real_redis.lrange(keys.messages, 0, -1)
-    ]
-    assert [m["seq"] for m in stored] == list(range(1, 321))
-    assert len({m["id"] for m in stored}) == 320
+    stored = members.messages(
+        real_redis.lrange(keys.overflow, 0, -1) + real_redis.lrange(keys.messages, 0, -1)
+    )
+    assert [m.seq for m in stored if isinstance(m, Message)] == list(range(1, 321))
+    assert len({m.id for m in stored if isinstance(m, Message)}) == 320
 
 
 def test_concurrent_note_saves_on_one_version_let_exactly_one_win(
