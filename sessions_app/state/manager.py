@@ -9,7 +9,6 @@ What the scripts store is built in ``payloads.py`` and encoded in ``members.py``
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -128,7 +127,7 @@ class ConversationStateManager(StateReader):
     def initialize_session(self, user_id: str, *, model: str, session_id: str | None = None) -> str:
         """Create a session and return its id. An existing id raises ``SessionAlreadyExists``."""
         check_id(user_id, "user_id")
-        session_id = str(uuid.uuid4()) if session_id is None else check_id(session_id, "session_id")
+        session_id = members.new_id() if session_id is None else check_id(session_id, "session_id")
         model = check_label(model, "model")
         keys = SessionKeys.for_session(user_id, session_id)
         payload = payloads.initialize(self._retention, self._now(), model=model, session_id=session_id)
@@ -185,7 +184,7 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         checked_role = check_choice(role, Role, "role")
         content = self._check_text(content, "content")
-        message_id = str(uuid.uuid4()) if message_id is None else check_id(message_id, "message_id")
+        message_id = members.new_id() if message_id is None else check_id(message_id, "message_id")
         feeling = check_optional_emotion(emotion, intensity, confidence)
         now = self._now()
         citation_id, payload = payloads.append(
@@ -284,9 +283,9 @@ class ConversationStateManager(StateReader):
         conf = check_unit_interval(confidence, "confidence")
         proof = check_evidence(evidence)
         now = self._now()
-        cid = members.new_citation_id()
+        cid = members.new_uuid()
         breakthrough = Breakthrough(
-            id=str(uuid.uuid4()),
+            id=members.new_id(),
             description=description,
             category=checked_category,
             confidence=conf,

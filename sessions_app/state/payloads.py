@@ -6,7 +6,6 @@ each function returns the citation id with the payload.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,10 +38,10 @@ def number(value: float) -> str:
 
 def initialize(retention: Retention, now: datetime, *, model: str, session_id: str) -> Payload:
     citation = members.citation_member(
-        CitationType.SESSION_INITIALIZED, uuid.uuid4(), now, event=f"session started with {model}"
+        CitationType.SESSION_INITIALIZED, members.new_uuid(), now, event=f"session started with {model}"
     )
     params = retention.params(now) | {
-        "conversation_id": str(uuid.uuid4()),
+        "conversation_id": members.new_id(),
         "model": model,
         "session_id": session_id,
     }
@@ -60,7 +59,7 @@ def append(
     feeling: tuple[Emotion, float, float] | None,
 ) -> tuple[str, Payload]:
     """The append script's payload (with an emotion, also the emotion update's); the message's citation id."""
-    cid = uuid.uuid4()
+    cid = members.new_uuid()
     body = members.message_body(message_id, role, content, now, cid, feeling)
     citation = members.citation_member(
         CitationType.MESSAGE_APPENDED,
@@ -88,7 +87,7 @@ def emotion(
     message_id: str | None = None,
 ) -> str:
     """Adds an emotion update to ``payload``; returns its citation id (the emotion's tracking id)."""
-    cid = uuid.uuid4()
+    cid = members.new_uuid()
     cited = members.citation_text(cid)
     payload.params.update(
         emotion=to.value,
@@ -112,8 +111,8 @@ def milestone(
     retention: Retention, now: datetime, *, description: str, emotion: Emotion | None
 ) -> tuple[str, Payload]:
     """The milestone's payload; returns the milestone id (its citation id is in the stored member)."""
-    milestone_id = str(uuid.uuid4())
-    cid = uuid.uuid4()
+    milestone_id = members.new_id()
+    cid = members.new_uuid()
     params = retention.params(now) | {"epoch": now.timestamp()}
     if emotion is not None:
         params["emotion"] = emotion.value
@@ -124,7 +123,7 @@ def milestone(
     return milestone_id, Payload(params, {"milestone": body, "citation": citation})
 
 
-def breakthrough(retention: Retention, now: datetime, item: Breakthrough, cid: uuid.UUID) -> Payload:
+def breakthrough(retention: Retention, now: datetime, item: Breakthrough, cid: bytes) -> Payload:
     citation = members.citation_member(
         CitationType.BREAKTHROUGH_RECORDED,
         cid,
@@ -148,7 +147,7 @@ def context(
     """A notes save; ``retention`` None keeps the session's lifetime as it is (a therapist's save)."""
     event = f"context snapshot updated ({', '.join(sorted(fields))})" + (f" by {author}" if author else "")
     citation = members.citation_member(
-        CitationType.CONTEXT_SNAPSHOT_UPDATED, uuid.uuid4(), now, event=event, server_fields=1
+        CitationType.CONTEXT_SNAPSHOT_UPDATED, members.new_uuid(), now, event=event, server_fields=1
     )
     params: dict[str, object] = retention.params(now) if retention else {"now": now.isoformat()}
     params.update(fields=dict(fields), author=author)
@@ -158,13 +157,15 @@ def context(
 
 
 def close(retention: Retention, now: datetime) -> Payload:
-    citation = members.citation_member(CitationType.SESSION_CLOSED, uuid.uuid4(), now, event="session closed")
+    citation = members.citation_member(
+        CitationType.SESSION_CLOSED, members.new_uuid(), now, event="session closed"
+    )
     return Payload(retention.params(now), {"citation": citation})
 
 
 def resume(retention: Retention, now: datetime, *, model: str | None, emotion_log_limit: int) -> Payload:
     citation = members.citation_member(
-        CitationType.SESSION_RESUMED, uuid.uuid4(), now, event=None, server_fields=2
+        CitationType.SESSION_RESUMED, members.new_uuid(), now, event=None, server_fields=2
     )
     params = retention.params(now) | {"emotion_log_limit": emotion_log_limit}
     if model is not None:

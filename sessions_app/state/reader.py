@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -42,6 +42,21 @@ from sessions_app.state.script_loader import Params, ScriptLoader
 from sessions_app.state.validation import check_choice, check_int
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """Everything a session page shows from Redis, read in one consistent step (``read_page``)."""
+
+    state: SessionState  # with its pending citations
+    token: str  # the page's change token, as ``change_probe`` gives it
+    overflow_part: tuple[Message | UnreadableEntry, ...] = ()  # the page's messages still in overflow
+    overflow_part_first: int = 0  # the seq of overflow_part[0]
+
+
+def _token(meta: dict[str, str], version: str, transitions: int | None) -> str:
+    parts = [meta.get(name, "") for name in ("last_updated", "message_count", "status")]
+    return "|".join([*parts, version, "?" if transitions is None else str(transitions)])
 
 
 class StateReader:
@@ -86,6 +101,35 @@ class StateReader:
         if with_citations:
             state = replace(state, pending_citations=self._citations(parts[8], user_id, session_id, keys))
         return state
+
+    def read_page(self, user_id: str, session_id: str, *, page: int | None, page_size: int) -> PageRead:
+        """The whole session, its pending citations, its change token and the part of transcript page
+        ``page`` (``None``: the last) that waits in overflow, in one read-only script: one consistent
+        snapshot per page view, never extending the session's TTL."""
+        keys = SessionKeys.for_session(user_id, session_id)
+        check_int(page_size, "page_size", minimum=1)
+        params: dict[str, object] = {"with_citations": True, "page_size": page_size}
+        if page is not None:
+            params["page"] = page
+        parts = self._read_script("read session page", "read_session", keys, params)
+        state = self._state_from_parts(user_id, session_id, keys, parts[:8])
+        state = replace(state, pending_citations=self._citations(parts[8], user_id, session_id, keys))
+        context, elog = parts[6], parts[2]
+        version = (
+            "?"
+            if isinstance(context, redis.ResponseError)
+            else codec.hash_to_dict(context).get("version", "")
+        )
+        token = _token(
+            codec.hash_to_dict(parts[0]),
+            version,
+            None if isinstance(elog, redis.ResponseError) else len(elog),
+        )
+        if not parts[9]:
+            return PageRead(state, token)
+        first, raws = parts[9]
+        part = self._section(raws, "message", keys.overflow, members.messages)
+        return PageRead(state, token, part, int(first))
 
     def _read_script(self, action: str, name: str, keys: SessionKeys, params: Params) -> list[Any]:
         def read() -> list[Any]:
@@ -326,8 +370,6 @@ class StateReader:
             pending = [c for c in decoded if isinstance(c, Citation)]
         if isinstance(meta, Exception) or not any(meta):
             return "gone", pending
-        parts = [codec.text(v) for v in meta] + [
-            codec.text(version) if not isinstance(version, Exception) else "?"
-        ]
-        parts.append(str(transitions) if isinstance(transitions, int) else "?")
-        return "|".join(parts), pending
+        fields = dict(zip(("last_updated", "message_count", "status"), map(codec.text, meta), strict=True))
+        text = "?" if isinstance(version, Exception) else codec.text(version)
+        return _token(fields, text, transitions if isinstance(transitions, int) else None), pending
