@@ -174,6 +174,10 @@ STATE_TTL_SECONDS = env_int("STATE_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 STATE_MESSAGE_WINDOW = env_int("STATE_MESSAGE_WINDOW", 100, minimum=1)
 STATE_MAX_MESSAGE_CHARS = env_int("STATE_MAX_MESSAGE_CHARS", 20_000, minimum=1)
 STATE_MAX_NOTE_CHARS = env_int("STATE_MAX_NOTE_CHARS", 50_000, minimum=1)
+# A write slides a session's TTL only once it has dropped by more than this (see README, state layer).
+STATE_TTL_SLACK_SECONDS = env_int("STATE_TTL_SLACK_SECONDS", STATE_TTL_SECONDS // 100, minimum=0)
+if STATE_TTL_SLACK_SECONDS >= STATE_TTL_SECONDS:
+    raise ImproperlyConfigured("STATE_TTL_SLACK_SECONDS must be below STATE_TTL_SECONDS")
 
 # --- Archive: the record of truth in the database, searchable in ChromaDB (see README) ----------
 # Sessions whose TTL is below this margin are snapshotted; /healthz fails when the archiver's last
