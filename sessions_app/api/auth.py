@@ -27,7 +27,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
-from ifemotion.accounts import audit
+from ifemotion.accounts import audit_buffer
 from ifemotion.accounts.models import ApiToken, AuditAction, TokenScope
 from ifemotion.accounts.tokens import (
     REVOCATION_MARKER,
@@ -313,14 +313,15 @@ def _outcome(status: int) -> str:
 
 
 def _record_with_retry(**fields: Any) -> None:
-    """``audit.record``, tried again while SQLite reports "database is locked".
+    """``audit_buffer.record`` (durable in Redis now, chained into the log in batches), tried again
+    while SQLite reports "database is locked" when the row has to be written at once.
 
     Two processes writing in SQLite's default (deferred) transactions can deadlock; SQLite then fails
     one of them at once instead of waiting. Each try is a fresh transaction, so a retry is safe.
     """
     for attempt in range(1, AUDIT_ATTEMPTS + 1):
         try:
-            audit.record(AuditAction.API_REQUEST, durable=False, **fields)
+            audit_buffer.record(AuditAction.API_REQUEST, **fields)
             return
         except OperationalError as exc:
             if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc):
