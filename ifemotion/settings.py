@@ -268,7 +268,7 @@ API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
 API_CACHE = env_str("API_CACHE", "default")
 # API audit rows wait in Redis (as durable as the writes they record) and are chained into the audit
 # log in batches of this many, or once the oldest has waited this long; 0 writes each row at once.
-API_AUDIT_BATCH = env_int("API_AUDIT_BATCH", 32, minimum=0)
+API_AUDIT_BATCH = env_int("API_AUDIT_BATCH", 100, minimum=0)
 API_AUDIT_MAX_DELAY_SECONDS = env_int("API_AUDIT_MAX_DELAY_SECONDS", 1, minimum=0)
 # A process remembers a verified token this long (0: ask the database on every request). A revocation
 # reaches every process at its next request; this bounds it only if Redis was down while revoking.

@@ -5,8 +5,9 @@ insert) cost more than the rest of an append. Here a request appends its row to 
 as durable as the state write it records (AOF, ``appendfsync everysec``), and the rows are chained into
 the audit log in one transaction per batch (``audit.append``):
 
-- by the request that finds ``API_AUDIT_BATCH`` rows waiting, or the oldest waiting longer than
-  ``API_AUDIT_MAX_DELAY_SECONDS``;
+- by the request that finds ``API_AUDIT_BATCH`` rows waiting, and by any request of a process that
+  has not chained the buffer for ``API_AUDIT_MAX_DELAY_SECONDS`` (so while requests come, no row
+  waits much longer than that);
 - by ``manage.py flush_audit_log`` and every ``archive_sessions`` pass, and before ``audit.verify_chain``
   is trusted by the bench and the tests (``flush()``).
 
@@ -20,7 +21,8 @@ is written to the database at once, as before. Rows carry no message content.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+import time
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -29,7 +31,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
 from django.http import HttpRequest
-from django.utils import timezone
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditEvent
@@ -47,6 +48,7 @@ if redis.call('LINDEX', KEYS[1], 0) == ARGV[2] and redis.call('LINDEX', KEYS[1],
 end
 return 0
 """
+_last_flush = [0.0]  # per process: when this process last chained the buffer (time.time())
 FIELDS = ("actor", "role", "action", "outcome", "client_id", "session_id", "ip", "request_id", "detail")
 
 
@@ -103,31 +105,22 @@ def record(
         return
     client, key = buffer
     try:
-        pipe = client.pipeline(transaction=False)
-        pipe.rpush(key, _encode(audit.new_event(action, **fields)))
-        pipe.lindex(key, 0)
-        waiting, oldest = pipe.execute()
+        waiting = client.rpush(key, _encode(audit.new_event(action, **fields)))
     except redis.RedisError:  # unreachable, full or read-only: the row goes to the database itself
         logger.warning("audit buffer unavailable; audit row written directly")
         audit.record(action, durable=False, **fields)
         return
-    if waiting >= settings.API_AUDIT_BATCH or _older_than(oldest, settings.API_AUDIT_MAX_DELAY_SECONDS):
+    if (
+        waiting >= settings.API_AUDIT_BATCH
+        or time.time() - _last_flush[0] > settings.API_AUDIT_MAX_DELAY_SECONDS
+    ):
+        _last_flush[0] = time.time()
         try:
             flush()
         except (DatabaseError, redis.RedisError):
             logger.warning("audit rows stay buffered in Redis: the flush failed and will be retried")
         except Exception:  # the row is durable in Redis: this request's answer must still go out
             logger.exception("audit rows stay buffered in Redis: a buffered row cannot be read")
-
-
-def _older_than(raw: bytes | None, seconds: float) -> bool:
-    if not raw:
-        return False
-    try:
-        at = datetime.fromisoformat(orjson.loads(raw)["at"])
-    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
-        return True  # unreadable: let a flush deal with it
-    return timezone.now() - at > timedelta(seconds=seconds)
 
 
 def flush() -> int:
