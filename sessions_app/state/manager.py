@@ -198,16 +198,9 @@ class ConversationStateManager(StateReader):
         )
         result = self._run("append_message", keys, payload)
         if isinstance(result, int):  # stored now: the reply is its seq
-            message = Message(
-                id=message_id,
-                seq=result,
-                role=checked_role,
-                content=content,
-                timestamp=now,
-                citation_id=citation_id,
-                emotion=feeling[0] if feeling else None,
-                intensity=feeling[1] if feeling else None,
-                confidence=feeling[2] if feeling else None,
+            emo, inten, conf = feeling or (None, None, None)
+            message = members.make_message(
+                message_id, result, checked_role, content, now, citation_id, emo, inten, conf
             )
             return AppendResult(message=message, created=True)
         return AppendResult(

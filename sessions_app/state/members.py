@@ -62,7 +62,8 @@ EVENT_CODES: dict[str, int] = {
 }
 _TYPES = {code: ctype for ctype, code in CITATION_TYPE_CODES.items()}
 _EVENTS = {code: text for text, code in EVENT_CODES.items()}
-_ROLES = {role.value: role for role in Role}
+ROLE_CODES: dict[Role, int] = {Role.USER: 0, Role.ASSISTANT: 1, Role.SYSTEM: 2}
+_ROLES = {code: role for role, code in ROLE_CODES.items()}
 _EMOTIONS: dict[str | None, Emotion | None] = {emotion.value: emotion for emotion in Emotion}
 _EMOTIONS[None] = None
 _CATEGORIES = {category.value: category for category in BreakthroughCategory}
@@ -70,7 +71,11 @@ _CATEGORIES = {category.value: category for category in BreakthroughCategory}
 _encoder = msgspec.msgpack.Encoder()
 Opt = float | None
 At = Annotated[datetime, msgspec.Meta(tz=True)]  # a naive time is refused, as the JSON form refused it
-_MESSAGE = msgspec.msgpack.Decoder(tuple[int, str, str, str, At, Any, str | None, Opt, Opt])
+# A message is [seq, id, role, content, time, citation] or, with an emotion, 9 fields with emotion,
+# intensity and confidence after them: the array's header (its first byte) says which.
+_MESSAGE = msgspec.msgpack.Decoder(tuple[int, str, int, str, At, Any])
+_FELT_MESSAGE = msgspec.msgpack.Decoder(tuple[int, str, int, str, At, Any, str, float, float])
+_PLAIN, _FELT = 0x96, 0x99
 _TRANSITION = msgspec.msgpack.Decoder(tuple[str | None, str, float, float, At, Any, str | None])
 _MILESTONE = msgspec.msgpack.Decoder(tuple[int, str | None, str, str, At, Any])
 _BREAKTHROUGH = msgspec.msgpack.Decoder(tuple[str, str, str, float, list[str], At, Any])
@@ -126,9 +131,11 @@ def message_body(
 ) -> bytes:
     """A message without its seq (the append script prepends it)."""
     if emotion is None:
-        return _encoder.encode((message_id, role.value, content, at, citation, None, None, None))
+        return _encoder.encode((message_id, ROLE_CODES[role], content, at, citation))
     emo, intensity, confidence = emotion
-    return _encoder.encode((message_id, role.value, content, at, citation, emo.value, intensity, confidence))
+    return _encoder.encode(
+        (message_id, ROLE_CODES[role], content, at, citation, emo.value, intensity, confidence)
+    )
 
 
 def transition_body(
@@ -175,23 +182,53 @@ def citation_member(
 # ---------------------------------------------------------------------------- decoding
 
 
-def _message(raw: bytes) -> Message:
-    seq, message_id, role, content, at, cid, emotion, intensity, confidence = _MESSAGE.decode(raw)
-    # Built without __init__ (as pickle does): a frozen dataclass's __init__ costs a setattr call per
-    # field, and resume builds a hundred of these on the chatbot's hot path.
+def make_message(
+    message_id: str,
+    seq: int,
+    role: Role,
+    content: str,
+    at: datetime,
+    citation_id: str,
+    emotion: Emotion | None,
+    intensity: float | None,
+    confidence: float | None,
+) -> Message:
+    """A ``Message`` built without ``__init__``, as pickle builds one: a frozen dataclass's ``__init__``
+    costs a setattr call per field, and resume builds a hundred of these on the chatbot's hot path.
+    The fields are the caller's checked values; equality, hashing and ``replace`` work as usual."""
     message = _new(Message)
     message.__dict__.update(
         id=message_id,
         seq=seq,
-        role=_ROLES[role],
+        role=role,
         content=content,
         timestamp=at,
-        citation_id=_citation_id(cid),
-        emotion=_EMOTIONS[emotion],
+        citation_id=citation_id,
+        emotion=emotion,
         intensity=intensity,
         confidence=confidence,
     )
     return message
+
+
+def _message(raw: bytes) -> Message:
+    if raw[0] == _PLAIN:
+        seq, message_id, role, content, at, cid = _MESSAGE.decode(raw)
+        return make_message(message_id, seq, _ROLES[role], content, at, _citation_id(cid), None, None, None)
+    if raw[0] != _FELT:
+        raise msgspec.ValidationError("a message has 6 or 9 fields")
+    seq, message_id, role, content, at, cid, emotion, intensity, confidence = _FELT_MESSAGE.decode(raw)
+    return make_message(
+        message_id,
+        seq,
+        _ROLES[role],
+        content,
+        at,
+        _citation_id(cid),
+        _EMOTIONS[emotion],
+        intensity,
+        confidence,
+    )
 
 
 def _transition(raw: bytes) -> EmotionTransition:

@@ -13,7 +13,16 @@ import redis
 
 import sessions_app.state.members as members
 from sessions_app.archive.decode import decode
-from sessions_app.domain import Breakthrough, Citation, EmotionTransition, Message, Milestone, Role
+from sessions_app.domain import (
+    Breakthrough,
+    Citation,
+    Emotion,
+    EmotionTransition,
+    Message,
+    Milestone,
+    Role,
+    UnreadableEntry,
+)
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.live import LiveStore
 from sessions_app.state.manager import ConversationStateManager
@@ -167,3 +176,17 @@ def test_a_compact_member_round_trips_every_field() -> None:
         timestamp=T0,
         citation_id=members.citation_text(cid),
     )
+
+
+def test_a_compact_member_of_the_wrong_shape_is_an_unreadable_entry() -> None:
+    cid = members.new_uuid()
+    feeling = (Emotion.ANXIOUS, 0.25, 0.5)
+    felt = members.message_body("m-1", Role.USER, "hi", T0, cid, feeling)
+    stored = bytes([felt[0] + 1, 7]) + felt[1:]
+    wrong = bytes([0x97, 7]) + felt[1:]  # a 7-field array is no message
+
+    good, bad = members.messages([stored, wrong])
+
+    assert isinstance(good, Message)
+    assert (good.seq, good.emotion, good.intensity, good.confidence) == (7, Emotion.ANXIOUS, 0.25, 0.5)
+    assert bad == UnreadableEntry(kind="message", position=1, reason="MessagePack of the wrong shape")
