@@ -348,15 +348,29 @@ class ConversationStateManager(StateReader):
         """
         keys = SessionKeys.for_session(user_id, session_id)
         new_model = None if model is None else check_label(model, "model")
-        payload = payloads.resume(
-            self._retention, self._now(), model=new_model, emotion_log_limit=self.window
-        )
+        payload = payloads.resume(self._retention, self._now(), model=new_model)
+        reads = [
+            ("HGETALL", keys.metadata),
+            ("HGETALL", keys.emotion),
+            # The chatbot needs the recent journey, not years of it: the log is bounded on this hot path.
+            ("LRANGE", keys.emotion_log, -self.window, -1),
+            ("LRANGE", keys.messages, 0, -1),
+            ("ZRANGE", keys.milestones, 0, -1),
+            ("ZRANGE", keys.breakthroughs, 0, -1),
+            ("HGETALL", keys.context_snapshot),
+            ("LLEN", keys.overflow),
+        ]
         try:
-            parts = self._run("resume_session", keys, payload)
+            with translate_errors("resume_session"):
+                _, parts = self._scripts.transaction(
+                    "resume_record", keys.ordered, payload.params, payload.members, reads
+                )
         except StateStorageFull:
             logger.warning("resume of session %s not recorded: Redis is full", session_id)
             return self.read_session(user_id, session_id)
-        return self._state_from_parts(user_id, session_id, keys, list(parts))
+        except redis.ResponseError as exc:
+            raise self._script_error(exc, keys) from exc
+        return self._state_from_parts(user_id, session_id, keys, parts)
 
     # ------------------------------------------------------------------ maintenance
 

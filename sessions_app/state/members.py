@@ -212,23 +212,34 @@ def make_message(
 
 
 def _message(raw: bytes) -> Message:
-    if raw[0] == _PLAIN:
+    # The hot path of resume (a hundred per call): make_message and the citation id inlined.
+    header = raw[0]
+    if header == _PLAIN:
         seq, message_id, role, content, at, cid = _MESSAGE.decode(raw)
-        return make_message(message_id, seq, _ROLES[role], content, at, _citation_id(cid), None, None, None)
-    if raw[0] != _FELT:
+        emotion = intensity = confidence = None
+    elif header == _FELT:
+        seq, message_id, role, content, at, cid, felt, intensity, confidence = _FELT_MESSAGE.decode(raw)
+        emotion = _EMOTIONS[felt]
+    else:
         raise msgspec.ValidationError("a message has 6 or 9 fields")
-    seq, message_id, role, content, at, cid, emotion, intensity, confidence = _FELT_MESSAGE.decode(raw)
-    return make_message(
-        message_id,
-        seq,
-        _ROLES[role],
-        content,
-        at,
-        _citation_id(cid),
-        _EMOTIONS[emotion],
-        intensity,
-        confidence,
+    if type(cid) is bytes and len(cid) == 16:
+        h = cid.hex()
+        citation_id = f"{CITATION_PREFIX}{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    else:
+        citation_id = _citation_id(cid)
+    message = _new(Message)
+    message.__dict__.update(
+        id=message_id,
+        seq=seq,
+        role=_ROLES[role],
+        content=content,
+        timestamp=at,
+        citation_id=citation_id,
+        emotion=emotion,
+        intensity=intensity,
+        confidence=confidence,
     )
+    return message
 
 
 def _transition(raw: bytes) -> EmotionTransition:
@@ -295,6 +306,10 @@ def _decode_all(
     legacy: Callable[[dict[str, Any]], T],
     key: str,
 ) -> tuple[T | UnreadableEntry, ...]:
+    try:  # every member compact and readable: the common case, in one comprehension
+        return tuple(compact(raw) for raw in raws)  # type: ignore[arg-type]
+    except (*_ERRORS, IndexError):
+        pass
     out: list[T | UnreadableEntry] = []
     for position, raw in enumerate(raws):
         if isinstance(raw, str):

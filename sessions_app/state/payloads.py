@@ -163,11 +163,11 @@ def close(retention: Retention, now: datetime) -> Payload:
     return Payload(retention.params(now), {"citation": citation})
 
 
-def resume(retention: Retention, now: datetime, *, model: str | None, emotion_log_limit: int) -> Payload:
+def resume(retention: Retention, now: datetime, *, model: str | None) -> Payload:
     citation = members.citation_member(
         CitationType.SESSION_RESUMED, members.new_uuid(), now, event=None, server_fields=2
     )
-    params = retention.params(now) | {"emotion_log_limit": emotion_log_limit}
+    params = retention.params(now)
     if model is not None:
         params["model"] = model
     return Payload(params, {"citation": citation})

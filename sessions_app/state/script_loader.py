@@ -27,7 +27,7 @@ SCRIPT_NAMES = (
     "record_breakthrough",
     "update_context",
     "close_session",
-    "resume_session",
+    "resume_record",
     "archive_read",
     "archive_trim",
     "read_history",
@@ -103,6 +103,59 @@ class ScriptLoader:
         except redis.exceptions.NoScriptError:
             self._client.script_load(source)
             return self._execute(command)
+
+    def transaction(
+        self,
+        name: str,
+        keys: Sequence[str],
+        params: Params,
+        members: Members | None,
+        reads: Sequence[tuple[Any, ...]],
+    ) -> tuple[Any, list[Any]]:
+        """Script ``name``, then the plain commands ``reads``, in one MULTI/EXEC: one atomic step and
+        one round trip. Returns (the script's reply, the reads' replies). An error reply of the script
+        is raised; a read's error comes back in its place as a ``ResponseError``."""
+        sha, source = self._source(name)
+        script = ("EVALSHA", sha, len(keys), *keys, *script_args(params, members))
+        replies = self._transact([script, *reads])
+        if isinstance(replies[0], redis.exceptions.NoScriptError):  # the reads ran; nothing was written
+            self._client.script_load(source)
+            replies = self._transact([script, *reads])
+        if isinstance(replies[0], redis.ResponseError):
+            raise replies[0]
+        return replies[0], list(replies[1:])
+
+    def _transact(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        client = self._client
+        pool = getattr(client, "connection_pool", None)
+        if not isinstance(pool, redis.ConnectionPool) or getattr(client, "connection", None) is not None:
+            pipe = client.pipeline(transaction=True)
+            for command in commands:
+                pipe.execute_command(*command)
+            return list(pipe.execute(raise_on_error=False))
+        connection = pool.get_connection()
+        try:
+            framed = [("MULTI",), *commands, ("EXEC",)]
+            packed = connection.pack_commands(framed)  # type: ignore[no-untyped-call]
+            connection.send_packed_command(packed)  # type: ignore[no-untyped-call]
+            refused: redis.ResponseError | None = None  # a command refused when queued (e.g. OOM)
+            for _ in range(len(commands) + 1):  # +OK for MULTI, then +QUEUED for each command
+                try:
+                    connection.read_response()
+                except redis.ResponseError as exc:
+                    refused = refused or exc
+            try:
+                replies = connection.read_response()
+            except redis.ResponseError as exc:  # EXECABORT: say why
+                raise refused or exc from None
+            return list(replies)
+        except redis.ResponseError:  # every reply was read: the connection is fine
+            raise
+        except BaseException:
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            pool.release(connection)
 
     def _execute(self, command: tuple[Any, ...]) -> Any:
         """One command on a pooled connection, without redis-py's per-call machinery (metrics,

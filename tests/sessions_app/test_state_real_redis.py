@@ -305,7 +305,9 @@ def test_a_full_redis_refuses_writes_whole_and_keeps_serving_reads(tmp_path: Any
             manager.append_message("alice", session_id, role="user", content="after")
         with pytest.raises(StateStorageFull):
             manager.update_context_snapshot("alice", session_id, session_notes="note")
+        resumed = manager.resume_session("alice", session_id)  # not recorded, but the chatbot goes on
 
+        assert [m.content for m in resumed.messages if isinstance(m, Message)] == ["before"]
         assert dump_keys(client, "alice", session_id) == before
         assert [
             m.content for m in manager.read_session("alice", session_id).messages if isinstance(m, Message)
