@@ -9,6 +9,7 @@ binary members follow, named in order by its ``members`` list. A script runs by 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
@@ -54,10 +55,33 @@ def _read(name: str) -> str:
 
 
 @cache
+def _prelude_blocks() -> tuple[str, list[tuple[str, str]]]:
+    """The prelude's head (always included) and its ``-- @block NAME`` blocks, in file order."""
+    head, *rest = re.split(r"^-- @block (\w+)\n", _read("_prelude"), flags=re.MULTILINE)
+    return head, list(zip(rest[0::2], rest[1::2], strict=True))
+
+
+def _prelude_for(body: str) -> str:
+    """The head and the blocks ``body`` uses, directly or through other blocks: a Lua script creates
+    all its functions again on every run, so each script carries only the helpers it calls."""
+    head, blocks = _prelude_blocks()
+    used: set[str] = set()
+    text = body
+    while True:
+        more = {name for name, _ in blocks if name not in used and re.search(rf"\b{name}\b", text)}
+        if not more:
+            break
+        used |= more
+        text = "\n".join(block for name, block in blocks if name in more)
+    return head + "".join(block for name, block in blocks if name in used)
+
+
+@cache
 def script_source(name: str, *, shebang: bool) -> str:
     if name not in SCRIPT_NAMES:
         raise KeyError(name)
-    body = _read("_prelude") + "\n" + _read(name)
+    script = _read(name)
+    body = _prelude_for(script) + "\n" + script
     if not shebang:
         return body
     if name in READ_ONLY:

@@ -1,9 +1,9 @@
--- Shared prelude, prepended to every script by sessions_app/state/script_loader.py.
+-- Shared prelude, prepended to every script by sessions_app/state/script_loader.py. Each
+-- `-- @block NAME` defines NAME; a script gets only the blocks it uses (by name, and the blocks those
+-- use), since every run of a script creates each of its functions again.
 -- KEYS arrive in the fixed order of keys.SessionKeys.all(); all share the {user_id} hash tag.
 local K_META, K_EMOTION, K_ELOG, K_MSGS, K_OVERFLOW, K_MSGIDS = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local K_MILESTONES, K_BREAKTHROUGHS, K_CONTEXT, K_CITATIONS, K_INDEX = KEYS[7], KEYS[8], KEYS[9], KEYS[10], KEYS[11]
-
-local EXPECTED_TYPES = {'hash', 'hash', 'list', 'list', 'list', 'hash', 'zset', 'zset', 'hash', 'list', 'set'}
 
 -- Named arguments: ARGV[1] is one JSON object, decoded once here into P. Members are MessagePack,
 -- which JSON cannot carry: they follow as ARGV[2], ARGV[3], ..., named in that order by P.members.
@@ -11,6 +11,9 @@ local P = ARGV[1] and cjson.decode(ARGV[1]) or {}
 if P.members then
   for i, name in ipairs(P.members) do P[name] = ARGV[i + 1] end
 end
+
+-- @block type_error
+local EXPECTED_TYPES = {'hash', 'hash', 'list', 'list', 'list', 'hash', 'zset', 'zset', 'hash', 'list', 'set'}
 
 -- Lua in Redis does not roll back: a write that fails half-way leaves the first half applied. So
 -- before its first write a script must know the type of every key it writes. A read of a key proves
@@ -31,6 +34,7 @@ local function type_error(...)
   return nil
 end
 
+-- @block writable_error
 -- Returns an error string when the session cannot take chatbot writes, else nil (proves K_META).
 local function writable_error(allow_closed)
   local status = redis.call('HGET', K_META, 'status')
@@ -39,18 +43,21 @@ local function writable_error(allow_closed)
   return nil
 end
 
+-- @block int
 -- ------------------------------------------------------------------ one expiry instant per session
 -- Every key of a session expires at the same instant (PEXPIREAT of one absolute time), so keys never
 -- expire one by one into a partial session.
 
 local function int(n) return string.format('%d', n) end  -- never "1.7e+12" in a command argument
 
+-- @block refresh_all
 local function refresh_all()
   redis.call('PEXPIRE', K_META, int(P.ttl_ms))
   local at = int(redis.call('PEXPIRETIME', K_META))
   for i = 2, #KEYS do redis.call('PEXPIREAT', KEYS[i], at) end
 end
 
+-- @block align_created
 -- Keys this write created have no TTL yet: they get the session's expiry instant at once.
 local function align_created(created)
   if #created == 0 then return end
@@ -59,6 +66,7 @@ local function align_created(created)
   for _, key in ipairs(created) do redis.call('PEXPIREAT', key, int(at)) end
 end
 
+-- @block settle_ttl
 -- A chatbot write slides the session's lifetime. Sliding it by a few seconds is not worth eleven
 -- EXPIREs (and their AOF records) on every write: all TTLs are refreshed only once the remaining
 -- lifetime has dropped by more than the slack (P.slack_ms, default 1 % of the TTL).
@@ -70,6 +78,7 @@ local function settle_ttl(created)
   end
 end
 
+-- @block unexpiring
 -- The keys among the arguments that exist without a TTL (created by this write), for rare writes
 -- where a few PTTLs cost nothing; the append script knows what it created from its replies.
 local function unexpiring(...)
@@ -80,6 +89,7 @@ local function unexpiring(...)
   return found
 end
 
+-- @block mp_uint
 -- ------------------------------------------------------------------ MessagePack
 -- Members are packed by the client (sessions_app/state/members.py) as arrays whose leading fields
 -- are left for the script: these encoders pack those few values and prepend them.
@@ -91,6 +101,7 @@ local function mp_uint(n)
     math.floor(n / 256) % 256, n % 256)
 end
 
+-- @block mp_str
 local function mp_str(s)
   if not s then return '\192' end  -- nil
   local n = #s
@@ -101,13 +112,15 @@ local function mp_str(s)
     math.floor(n / 256) % 256, n % 256) .. s
 end
 
+-- @block prepend
 -- `count` packed values in front of a packed array (a fixarray: at most 15 elements in all).
 local function prepend(member, count, packed)
   return string.char(string.byte(member, 1) + count) .. packed .. string.sub(member, 2)
 end
 
+-- @block apply_emotion
 -- Sets the current emotion, logs the transition (with the emotion it starts from) and its citation.
--- The caller has proved K_EMOTION (the HGET in `previous`) and K_ELOG (LLEN) before any write.
+-- The caller has proved K_EMOTION (the HGET in `previous`), K_ELOG and K_CITATIONS before any write.
 local function apply_emotion(previous, now, created)
   local added = redis.call('HSET', K_EMOTION,
     'current_emotion', P.emotion, 'emotion_intensity', P.intensity, 'emotion_confidence', P.confidence,
@@ -116,5 +129,5 @@ local function apply_emotion(previous, now, created)
   if redis.call('RPUSH', K_ELOG, prepend(P.transition, 1, mp_str(previous))) == 1 then
     created[#created + 1] = K_ELOG
   end
-  redis.call('RPUSH', K_CITATIONS, P.emotion_citation)
+  if redis.call('RPUSH', K_CITATIONS, P.emotion_citation) == 1 then created[#created + 1] = K_CITATIONS end
 end
