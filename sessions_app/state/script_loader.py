@@ -18,6 +18,11 @@ from typing import Any
 import orjson
 import redis
 
+try:
+    from hiredis import pack_command as hiredis_pack
+except ImportError:  # redis-py works without hiredis (slower); so do we
+    hiredis_pack = None  # type: ignore[assignment]
+
 from sessions_app.state.connection import translate_errors
 
 SCRIPT_NAMES = (
@@ -94,6 +99,14 @@ def script_args(params: Params, members: Members | None = None) -> list[bytes | 
     if not members:
         return [orjson.dumps(params)]
     return [orjson.dumps({**params, "members": list(members)}), *members.values()]
+
+
+def _pack(connection: Any, command: tuple[Any, ...]) -> Any:
+    """The command in RESP. Our arguments are only str, bytes and int, so hiredis packs them directly,
+    without redis-py's per-argument conversions."""
+    if hiredis_pack is None:
+        return connection.pack_command(*command)
+    return [hiredis_pack(command)]
 
 
 class ScriptLoader:
@@ -191,7 +204,7 @@ class ScriptLoader:
             return client.execute_command(*command)
         connection = pool.get_connection()
         try:
-            connection.send_command(*command)  # type: ignore[no-untyped-call]
+            connection.send_packed_command(_pack(connection, command))  # type: ignore[no-untyped-call]
             return connection.read_response()
         except redis.ResponseError:  # the server answered with an error: the connection is fine
             raise
