@@ -1,4 +1,5 @@
-"""Mapping between Redis values and domain objects.
+"""Mapping between Redis values and domain objects: the hashes (metadata, emotion, context snapshot),
+and list members in the JSON form written before the compact encoding (``members.py`` reads both).
 
 Redis is read with ``decode_responses=False``: one member with invalid UTF-8 must not make the whole
 LRANGE fail. Each member is decoded on its own; one that cannot be read becomes an ``UnreadableEntry``
