@@ -118,14 +118,19 @@ def measure(
     )
 
 
-def rate(op: Callable[[int], object], seconds: float, *, start: int = 0) -> float:
-    """Calls per second of ``op`` back to back in this process for ``seconds``."""
-    deadline = time.perf_counter() + seconds
-    done = 0
-    i = start
-    started = time.perf_counter()
-    while time.perf_counter() < deadline:
-        op(i)
-        i += 1
-        done += 1
-    return done / (time.perf_counter() - started)
+def rates(ops: dict[str, Callable[[int], object]], seconds: float, *, slices: int = 20) -> dict[str, float]:
+    """Calls per second of each op back to back in this process, ``seconds`` each, taken in alternating
+    slices so that a neighbour's load shift on a shared machine hits every op alike."""
+    done = dict.fromkeys(ops, 0)
+    spent = dict.fromkeys(ops, 0.0)
+    for _ in range(slices):
+        for name, op in ops.items():
+            started = time.perf_counter()
+            deadline = started + seconds / slices
+            count = done[name]
+            while time.perf_counter() < deadline:
+                op(count)
+                count += 1
+            spent[name] += time.perf_counter() - started
+            done[name] = count
+    return {name: done[name] / spent[name] for name in ops}
