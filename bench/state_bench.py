@@ -315,12 +315,12 @@ def run(url: str, where: str, opts: argparse.Namespace) -> dict[str, Any]:
     if opts.processes > 0:
         admin.flushdb()
         # The writers are separate processes, not pinned: this shows where one Redis core saturates.
-        per_second, cpu = parallel_appends(url, admin, opts.processes, opts.duration)
+        parallel, cpu = parallel_appends(url, admin, opts.processes, opts.duration)
         print(
-            f"{opts.processes} writer processes (not pinned): {per_second:,.0f} appends/s, "
+            f"{opts.processes} writer processes (not pinned): {parallel:,.0f} appends/s, "
             f"redis-server {cpu:.1f} µs CPU per append"
         )
-        result["parallel_appends_per_second"] = round(per_second)
+        result["parallel_appends_per_second"] = round(parallel)
     client.close()
     admin.flushdb()
     admin.close()
