@@ -197,9 +197,10 @@ def _count(key: str, *, ttl: int) -> tuple[int, object]:
         with translate_errors("rate limit"):
             raw = _redis_client(cache)
             if raw is not None:
-                # One round trip; EXPIRE on every hit is harmless since the key names its window.
+                # One round trip; EXPIRE on every hit is harmless since the key names its window. No
+                # MULTI/EXEC: the three need no isolation, and the transaction cost every API request.
                 full_key = cache.make_key(key)
-                pipe = raw.pipeline(transaction=True)
+                pipe = raw.pipeline(transaction=False)
                 pipe.incr(full_key)
                 pipe.expire(full_key, ttl)
                 pipe.get(cache.make_key(REVOCATION_MARKER))
