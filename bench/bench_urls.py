@@ -13,7 +13,7 @@ from django.urls import URLPattern, URLResolver, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ifemotion.accounts import audit
+from ifemotion.accounts import audit, audit_buffer
 from ifemotion.urls import urlpatterns as product_urlpatterns
 
 if os.environ.get("API_BENCH_NO_AUDIT") == "1":
@@ -22,6 +22,7 @@ if os.environ.get("API_BENCH_NO_AUDIT") == "1":
         return None
 
     audit.record = _no_audit  # type: ignore[assignment]
+    audit_buffer.record = _no_audit
 
 
 @csrf_exempt

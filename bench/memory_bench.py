@@ -29,6 +29,7 @@ TEXT = (
     "felt like the old pattern again, and I lay awake wondering what I did wrong this time."
 )
 EMOTIONS = ("anxious", "exploring", "frustrated", "breakthrough", "integrated")
+GOAL = 2.5  # MEMORY USAGE summed over every key, as a multiple of the raw message text
 
 
 def populate(url: str, worker: int, sessions: int, messages: int) -> int:
@@ -87,8 +88,12 @@ def main() -> None:
                 payload = sum(pool.map(_worker, jobs))
             elapsed = time.perf_counter() - started
             total = 0
+            by_kind: dict[str, int] = {}
             for key in client.scan_iter(count=1000):
-                total += int(client.memory_usage(key, samples=0) or 0)
+                size = int(client.memory_usage(key, samples=0) or 0)
+                total += size
+                kind = key.decode().rsplit(":", 1)[-1]
+                by_kind[kind] = by_kind.get(kind, 0) + size
             used = int(client.info("memory")["used_memory"]) - baseline
         finally:
             server.stop()
@@ -98,11 +103,15 @@ def main() -> None:
         f"({sessions * args.messages / elapsed:,.0f} messages/s with {args.processes} processes)"
     )
     print(f"raw message text: {payload / sessions:,.0f} bytes per session")
+    ratio = total / payload
     print(
-        f"MEMORY USAGE sum: {total / sessions:,.0f} bytes per session  "
-        f"(ratio to raw text: {total / payload:.2f}x)"
+        f"MEMORY USAGE sum: {total / sessions:,.0f} bytes per session  (ratio to raw text: {ratio:.2f}x; "
+        f"goal ≤ {GOAL}x {'PASS' if ratio <= GOAL else 'MISS'})"
     )
     print(f"used_memory delta: {used / sessions:,.0f} bytes per session  (ratio: {used / payload:.2f}x)")
+    print("by key (bytes per session):")
+    for kind, size in sorted(by_kind.items(), key=lambda item: -item[1]):
+        print(f"  {kind:<18}{size / sessions:>10,.0f}  ({size / payload:.2f}x the raw text)")
 
 
 if __name__ == "__main__":

@@ -192,6 +192,10 @@ STATE_TTL_SECONDS = env_int("STATE_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 STATE_MESSAGE_WINDOW = env_int("STATE_MESSAGE_WINDOW", 100, minimum=1)
 STATE_MAX_MESSAGE_CHARS = env_int("STATE_MAX_MESSAGE_CHARS", 20_000, minimum=1)
 STATE_MAX_NOTE_CHARS = env_int("STATE_MAX_NOTE_CHARS", 50_000, minimum=1)
+# A write slides a session's TTL only once it has dropped by more than this (see README, state layer).
+STATE_TTL_SLACK_SECONDS = env_int("STATE_TTL_SLACK_SECONDS", STATE_TTL_SECONDS // 100, minimum=0)
+if STATE_TTL_SLACK_SECONDS >= STATE_TTL_SECONDS:
+    raise ImproperlyConfigured("STATE_TTL_SLACK_SECONDS must be below STATE_TTL_SECONDS")
 
 # --- Archive: the record of truth in the database, searchable in ChromaDB (see README) ----------
 # Sessions whose TTL is below this margin are snapshotted; /healthz fails when the archiver's last
@@ -280,6 +284,10 @@ API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
 # The Django cache holding the rate-limit counters and the token-revocation marker.
 API_CACHE = env_str("API_CACHE", "default")
+# API audit rows wait in Redis (as durable as the writes they record) and are chained into the audit
+# log in batches of this many, or once the oldest has waited this long; 0 writes each row at once.
+API_AUDIT_BATCH = env_int("API_AUDIT_BATCH", 100, minimum=0)
+API_AUDIT_MAX_DELAY_SECONDS = env_int("API_AUDIT_MAX_DELAY_SECONDS", 1, minimum=0)
 # A process remembers a verified token this long (0: ask the database on every request). A revocation
 # reaches every process at its next request; this bounds it only if Redis was down while revoking.
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)

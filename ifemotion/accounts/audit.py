@@ -67,29 +67,99 @@ def record(
 ) -> AuditEvent:
     """Append one audit event, chained to the previous one by SHA-256.
 
-    Appends are serialised (a PostgreSQL advisory lock; on SQLite every transaction takes the write
-    lock at BEGIN, see settings), so two concurrent events never chain to the same predecessor.
     ``durable=False`` lets PostgreSQL acknowledge the commit before the WAL flush: for per-request
     API audit rows, whose durability then matches the Redis write they record (AOF everysec).
     """
+    event = new_event(
+        action,
+        actor=actor,
+        role=role,
+        request=request,
+        outcome=outcome,
+        client_id=client_id,
+        session_id=session_id,
+        detail=detail,
+    )
+    append([event], durable=durable)
+    return event
+
+
+def new_event(
+    action: str,
+    *,
+    actor: str,
+    role: str = "",
+    request: HttpRequest | None = None,
+    outcome: str = "ok",
+    client_id: str = "",
+    session_id: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An audit event, not yet chained or saved (``append`` does both)."""
+    return AuditEvent(
+        actor=actor[:150],
+        role=role,
+        action=action,
+        outcome=outcome,
+        client_id=client_id[:64],
+        session_id=session_id[:64],
+        ip=_client_ip(request),
+        request_id=_request_id(request),
+        detail=detail or {},
+    )
+
+
+def append(
+    events: list[AuditEvent], *, durable: bool = True, skip_recorded: bool = False
+) -> list[AuditEvent]:
+    """The one place rows join the chain: each is hashed onto its predecessor and all are inserted in
+    one transaction. Returns the events inserted.
+
+    Appends are serialised (a PostgreSQL advisory lock; on SQLite every transaction takes the write
+    lock at BEGIN, see settings), so two concurrent appends never chain to the same predecessor.
+    ``skip_recorded`` leaves out events whose ``(request_id, action)`` is already in the log, checked
+    under that lock: a batch retried after a crash between its commit and its removal from a buffer
+    (``audit_buffer``) is never recorded twice.
+    """
     with transaction.atomic():
         _serialise_appends(durable=durable)
+        if skip_recorded:
+            events = _not_yet_recorded(events)
         last = AuditEvent.objects.order_by("-id").only("hash").first()
-        event = AuditEvent(
-            actor=actor[:150],
-            role=role,
-            action=action,
-            outcome=outcome,
-            client_id=client_id[:64],
-            session_id=session_id[:64],
-            ip=_client_ip(request),
-            request_id=_request_id(request),
-            detail=detail or {},
-            prev_hash=last.hash if last else GENESIS,
-        )
-        event.hash = _digest(event.prev_hash, event)
-        event.save(force_insert=True)
-    return event
+        previous = last.hash if last else GENESIS
+        for event in events:
+            event.prev_hash = previous
+            event.hash = previous = _digest(previous, event)
+        if len(events) == 1:
+            events[0].save(force_insert=True)
+        elif events:
+            _insert_many(events)
+    return events
+
+
+def _insert_many(events: list[AuditEvent]) -> None:
+    # One executemany: bulk_create compiles SQL per row and cost more than the rest of a flush.
+    fields = [f for f in AuditEvent._meta.concrete_fields if not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 - names from the model, values bound
+        quote(AuditEvent._meta.db_table),
+        ", ".join(quote(str(f.column)) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [[f.get_db_prep_save(getattr(e, f.attname), connection) for f in fields] for e in events]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _not_yet_recorded(events: list[AuditEvent]) -> list[AuditEvent]:
+    ids = [event.request_id for event in events if event.request_id]
+    if not ids:
+        return events
+    since = min(event.at for event in events)  # `at` is indexed: the lookup stays cheap on a long log
+    recorded = set(
+        AuditEvent.objects.filter(at__gte=since, request_id__in=ids).values_list("request_id", "action")
+    )
+    return [event for event in events if (event.request_id, event.action) not in recorded]
 
 
 AUDIT_CHAIN_LOCK = 7_301_942  # an arbitrary constant naming the audit chain's advisory lock

@@ -27,7 +27,7 @@ from ninja.parser import Parser
 from ninja.security import HttpBearer
 from ninja.types import DictStrAny
 
-from ifemotion.accounts import audit
+from ifemotion.accounts import audit_buffer
 from ifemotion.accounts.models import ApiToken, AuditAction, TokenScope
 from ifemotion.accounts.tokens import (
     REVOCATION_MARKER,
@@ -197,9 +197,10 @@ def _count(key: str, *, ttl: int) -> tuple[int, object]:
         with translate_errors("rate limit"):
             raw = _redis_client(cache)
             if raw is not None:
-                # One round trip; EXPIRE on every hit is harmless since the key names its window.
+                # One round trip; EXPIRE on every hit is harmless since the key names its window. No
+                # MULTI/EXEC: the three need no isolation, and the transaction cost every API request.
                 full_key = cache.make_key(key)
-                pipe = raw.pipeline(transaction=True)
+                pipe = raw.pipeline(transaction=False)
                 pipe.incr(full_key)
                 pipe.expire(full_key, ttl)
                 pipe.get(cache.make_key(REVOCATION_MARKER))
@@ -313,14 +314,15 @@ def _outcome(status: int) -> str:
 
 
 def _record_with_retry(**fields: Any) -> None:
-    """``audit.record``, tried again while SQLite reports "database is locked".
+    """``audit_buffer.record`` (durable in Redis now, chained into the log in batches), tried again
+    while SQLite reports "database is locked" when the row has to be written at once.
 
     Two processes writing in SQLite's default (deferred) transactions can deadlock; SQLite then fails
     one of them at once instead of waiting. Each try is a fresh transaction, so a retry is safe.
     """
     for attempt in range(1, AUDIT_ATTEMPTS + 1):
         try:
-            audit.record(AuditAction.API_REQUEST, durable=False, **fields)
+            audit_buffer.record(AuditAction.API_REQUEST, **fields)
             return
         except OperationalError as exc:
             if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc):

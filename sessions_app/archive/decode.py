@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.domain import (
     Breakthrough,
     Citation,
@@ -37,46 +38,42 @@ class DecodedRead:
     breakthroughs: list[tuple[int, Breakthrough]] = field(default_factory=list)
 
 
-def _citation_with_version(data: dict[str, Any]) -> tuple[Citation, int | None]:
-    # The update_context script adds the note version to its citation; the domain type has no slot.
-    version = data.get("version")
-    return codec.citation_from(data), version if isinstance(version, int) else None
-
-
-BUILDERS: dict[str, Callable[[dict[str, Any]], Any]] = {
-    "message": codec.message_from,
-    "citation": _citation_with_version,
-    "emotion transition": codec.transition_from,
-    "milestone": codec.milestone_from,
-    "breakthrough": codec.breakthrough_from,
-}
-
-
 def decode(read: LiveRead) -> DecodedRead:
     out = DecodedRead()
     by_seq: dict[int, Message] = {}
+    # The update_context script records the note version in its citation; the domain type has no slot.
+    decoders: dict[str, Callable[..., Sequence[Any]]] = {
+        "message": members.messages,
+        "citation": lambda raws, key: members.citations_with_versions(
+            raws, read.user_id, read.session_id, key=key
+        ),
+        "emotion transition": members.transitions,
+        "milestone": members.milestones,
+        "breakthrough": members.breakthroughs,
+    }
 
-    def members(raws: tuple[bytes, ...], kind: str) -> list[tuple[int, Any]]:
-        decoded = []
-        for position, raw in enumerate(raws):
-            item = codec.decode_member(raw, kind, position, BUILDERS[kind], key=read.session_id)
+    def decoded(raws: tuple[bytes, ...], kind: str) -> list[tuple[int, Any]]:
+        items = []
+        for position, (raw, item) in enumerate(
+            zip(raws, decoders[kind](raws, key=read.session_id), strict=True)
+        ):
             if isinstance(item, UnreadableEntry):
                 out.quarantine.append((kind, raw))
             else:
-                decoded.append((position, item))
-        return decoded
+                items.append((position, item))
+        return items
 
-    for _, message in members(read.overflow, "message"):
+    for _, message in decoded(read.overflow, "message"):
         by_seq[message.seq] = message
-    out.citations = [citation for _, citation in members(read.citations, "citation")]
+    out.citations = [citation for _, citation in decoded(read.citations, "citation")]
     full = read.full
     if full is not None:
-        window = [message for _, message in members(full.messages, "message")]
+        window = [message for _, message in decoded(full.messages, "message")]
         for message in window:
             by_seq[message.seq] = message
-        out.transitions = members(full.emotion_log, "emotion transition")
-        out.milestones = members(full.milestones, "milestone")
-        out.breakthroughs = members(full.breakthroughs, "breakthrough")
+        out.transitions = decoded(full.emotion_log, "emotion transition")
+        out.milestones = decoded(full.milestones, "milestone")
+        out.breakthroughs = decoded(full.breakthroughs, "breakthrough")
         out.state = SessionState(
             metadata=codec.metadata_from(read.user_id, read.session_id, read.metadata),
             emotion=codec.emotion_state_from(full.emotion),

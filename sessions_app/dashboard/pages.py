@@ -23,6 +23,7 @@ from sessions_app.archive import archiver
 from sessions_app.dashboard.charts import emotion_chart_svg
 from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, ContextSnapshot, SessionState
 from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
+from sessions_app.repository.session_page import get_session_page
 
 logger = logging.getLogger(__name__)
 TRANSCRIPT_PAGE = 50
@@ -122,18 +123,19 @@ def live_token(client_id: str, session_id: str) -> str:
 
 
 def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> SessionView:
-    """Everything the session page shows. Raises SessionNotFound or StateUnavailable."""
-    record = repository.get_session(grant.client_id, session_id)
-    state = record.state
-    token: str = "archive"  # noqa: S105 - a change token, not a password
-    pending: list[Any] = []
-    if record.source == "live":
-        try:
-            token, pending = configured.get_state_manager().change_probe(
-                grant.client_id, session_id, with_citations=True
-            )
-        except StateUnavailable:
-            token = "unknown"  # noqa: S105 - a change token, not a password
+    """Everything the session page shows. Raises SessionNotFound or StateUnavailable.
+
+    A live session is read from Redis once (one consistent snapshot: state, transcript page, pending
+    citations and change token); the archive supplies only what Redis no longer holds."""
+    fetched = get_session_page(grant.client_id, session_id, page=page, page_size=TRANSCRIPT_PAGE)
+    record, state, token = fetched.record, fetched.record.state, fetched.token
+    pending: list[Any] = list(fetched.pending_citations)
+    if fetched.history is None:
+        transcript = _transcript(grant.client_id, session_id, state, page)
+    else:
+        history = fetched.history
+        number, pages = history.offset // TRANSCRIPT_PAGE + 1, max(1, -(-history.total // TRANSCRIPT_PAGE))
+        transcript = TranscriptPage(history.items, number, pages, history.total, history.offset + 1)
     breakthroughs = sorted(
         (b for b in state.breakthroughs if isinstance(b, Breakthrough)), key=lambda b: (-b.confidence, b.at)
     )
@@ -143,7 +145,7 @@ def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> Se
         # Safe to mark: charts.py builds the SVG from html.escape'd parts only. Never client text.
         chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308
         breakthroughs=breakthroughs,
-        transcript=_transcript(grant.client_id, session_id, state, page),
+        transcript=transcript,
         citations=_citations(grant.client_id, session_id, pending),
         token=token,
     )

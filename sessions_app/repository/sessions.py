@@ -8,7 +8,7 @@ from typing import Literal
 
 from django.db.models import Q
 
-import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.archive import mapping
 from sessions_app.domain import (
     CONTEXT_FIELDS,
@@ -151,7 +151,7 @@ def get_history(
         raws = LiveStore(state_manager(manager).redis).history(user_id, session_id)
     except StateUnavailable:
         raws, live_unavailable = None, True
-    live = list(codec.decode_members(raws or (), "message", codec.message_from, key=session_id))
+    live = list(members.messages(raws or (), key=session_id))
     live_seqs = [item.seq for item in live if isinstance(item, Message)]
     archived = ArchivedMessage.objects.filter(user_id=user_id, session_id=session_id)
     if live_seqs:

@@ -1,4 +1,5 @@
-"""Mapping between Redis values and domain objects.
+"""Mapping between Redis values and domain objects: the hashes (metadata, emotion, context snapshot),
+and list members in the JSON form written before the compact encoding (``members.py`` reads both).
 
 Redis is read with ``decode_responses=False``: one member with invalid UTF-8 must not make the whole
 LRANGE fail. Each member is decoded on its own; one that cannot be read becomes an ``UnreadableEntry``
@@ -119,14 +120,14 @@ def decode_member(
         data = orjson.loads(raw)
     except orjson.JSONDecodeError:  # a ValueError: invalid JSON or invalid UTF-8
         if isinstance(raw, bytes) and _invalid_utf8(raw):
-            return _unreadable(kind, position, "not valid UTF-8", key)
-        return _unreadable(kind, position, "not valid JSON", key)
+            return unreadable(kind, position, "not valid UTF-8", key)
+        return unreadable(kind, position, "not valid JSON", key)
     if not isinstance(data, dict):
-        return _unreadable(kind, position, "not a JSON object", key)
+        return unreadable(kind, position, "not a JSON object", key)
     try:
         return build(data)
     except (KeyError, TypeError, ValueError):
-        return _unreadable(kind, position, "JSON of the wrong shape", key)
+        return unreadable(kind, position, "JSON of the wrong shape", key)
 
 
 def _invalid_utf8(raw: bytes) -> bool:
@@ -137,7 +138,7 @@ def _invalid_utf8(raw: bytes) -> bool:
     return False
 
 
-def _unreadable(kind: str, position: int, reason: str, key: str) -> UnreadableEntry:
+def unreadable(kind: str, position: int, reason: str, key: str) -> UnreadableEntry:
     # Never the raw value: it may hold a client's words.
     logger.warning("unreadable %s entry at position %d of %s: %s", kind, position, key or "?", reason)
     return UnreadableEntry(kind=kind, position=position, reason=reason)

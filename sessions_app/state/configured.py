@@ -19,6 +19,7 @@ def get_state_manager() -> ConversationStateManager:
         window=settings.STATE_MESSAGE_WINDOW,
         max_content_chars=settings.STATE_MAX_MESSAGE_CHARS,
         max_note_chars=settings.STATE_MAX_NOTE_CHARS,
+        ttl_slack_seconds=settings.STATE_TTL_SLACK_SECONDS,
         # A duplicate append of a message already drained to the archive is answered from there.
         archived_message_lookup=archived_message,
     )

@@ -20,6 +20,7 @@ from typing import Any
 import redis
 
 import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.domain import Message
 from sessions_app.state.connection import read_with_retry
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, split_global_member
@@ -78,9 +79,10 @@ def messages_after(
     if message_count <= after_seq:
         return FeedPage(messages=())
     keys = SessionKeys.for_session(user_id, session_id)
-    script = ScriptLoader(client)("feed_read")
+    params = {"after_seq": after_seq, "upper_seq": message_count}
+    scripts = ScriptLoader(client)
     first, overflow, window = read_with_retry(
-        "feed: messages", lambda: script(keys=keys.all(), args=[after_seq, message_count])
+        "feed: messages", lambda: scripts.run("feed_read", keys.ordered, params)
     )
     messages: list[Message] = []
     unreadable = 0
@@ -88,7 +90,7 @@ def messages_after(
         if isinstance(raws, redis.ResponseError):
             unreadable += 1
             continue
-        for item in codec.decode_members(raws, "message", codec.message_from, key=key):
+        for item in members.messages(raws, key=key):
             if isinstance(item, Message):
                 messages.append(item)
             else:

@@ -7,7 +7,8 @@ user's index) live in one Redis Cluster slot and one Lua script may touch them t
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from sessions_app.errors import InvalidInput
 
@@ -54,9 +55,22 @@ class SessionKeys:
     context_snapshot: str
     citations: str
     user_index: str
+    # KEYS[1]..KEYS[11] of every script, built once per session (see ``for_session``).
+    ordered: tuple[str, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "ordered", tuple(self.all()))
 
     @classmethod
     def for_session(cls, user_id: str, session_id: str) -> SessionKeys:
+        """The keys of one session; validated and built once per process for a recent session (the
+        chatbot writes the same sessions over and over)."""
+        if type(user_id) is not str or type(session_id) is not str:
+            return cls.build(user_id, session_id)  # raises InvalidInput; lru_cache would need hashables
+        return _session_keys(user_id, session_id)
+
+    @classmethod
+    def build(cls, user_id: str, session_id: str) -> SessionKeys:
         check_id(user_id, "user_id")
         check_id(session_id, "session_id")
         prefix = f"session:{{{user_id}}}:{session_id}"
@@ -93,6 +107,12 @@ class SessionKeys:
     def session_keys(self) -> list[str]:
         """The session's own keys (without the shared user index)."""
         return self.all()[:-1]
+
+
+@lru_cache(maxsize=4096)
+def _session_keys(user_id: str, session_id: str) -> SessionKeys:
+    # An invalid id raises InvalidInput, which lru_cache does not remember.
+    return SessionKeys.build(user_id, session_id)
 
 
 def metadata_pattern() -> str:

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import Any
 
 import redis
-from redis.commands.core import Script
 from redis.exceptions import LockError
 
 import sessions_app.state.codec as codec
@@ -101,9 +100,6 @@ class LiveStore:
         self.redis = client
         self._scripts = ScriptLoader(self.redis)
 
-    def _script(self, name: str) -> Script:
-        return self._scripts(name)
-
     def sessions(self) -> list[tuple[str, str]]:
         """Every live session, found by its metadata key (the global set may miss orphans)."""
 
@@ -119,9 +115,9 @@ class LiveStore:
 
     def read(self, user_id: str, session_id: str, *, batch: int, full: bool) -> LiveRead:
         keys = SessionKeys.for_session(user_id, session_id)
-        script = self._script("archive_read")
+        params = {"batch": batch, "full": full}
         parts = read_with_retry(
-            "archive read", lambda: list(script(keys=keys.all(), args=[batch, "1" if full else "0"]))
+            "archive read", lambda: list(self._scripts.run("archive_read", keys.ordered, params))
         )
         where = (user_id, session_id)
         metadata = _hash(parts[0], "metadata", where)
@@ -152,9 +148,8 @@ class LiveStore:
     def history(self, user_id: str, session_id: str) -> tuple[bytes, ...] | None:
         """The live messages (overflow, then window) in seq order; ``None`` if Redis has no session."""
         keys = SessionKeys.for_session(user_id, session_id)
-        script = self._script("read_history")
         exists, overflow, window = read_with_retry(
-            "read history", lambda: list(script(keys=keys.all(), args=[]))
+            "read history", lambda: list(self._scripts.run("read_history", keys.ordered, {}))
         )
         if not exists:
             return None
@@ -164,13 +159,21 @@ class LiveStore:
     def trim(self, read: LiveRead, *, archived_at: datetime | None, delete: bool) -> TrimResult:
         """Remove what ``read`` saw at the head of overflow and citations; mark or delete the session."""
         keys = SessionKeys.for_session(read.user_id, read.session_id)
-        args: list[bytes | str | int] = [read.session_id]
-        for members in (read.overflow, read.citations):
-            args += [len(members), members[0], members[-1]] if members else [0, "", ""]
-        args += [archived_at.isoformat() if archived_at else "", "1" if delete else "0"]
+        params: dict[str, object] = {
+            "session_id": read.session_id,
+            "overflow_count": len(read.overflow),
+            "citations_count": len(read.citations),
+            "delete": delete,
+        }
+        if archived_at is not None:
+            params["archived_at"] = archived_at.isoformat()
+        ends: dict[str, bytes] = {}
+        for name, held in (("overflow", read.overflow), ("citations", read.citations)):
+            if held:
+                ends[f"{name}_first"], ends[f"{name}_last"] = held[0], held[-1]
         try:
             with translate_errors("archive trim"):
-                result = self._script("archive_trim")(keys=keys.all(), args=args)
+                result = self._scripts.run("archive_trim", keys.ordered, params, ends)
         except redis.ResponseError as exc:
             raise CorruptSession(
                 f"session {read.session_id} of user {read.user_id} holds data of the wrong type; "

@@ -1,14 +1,14 @@
 """The conversation-state API over Redis (the design report's ``ConversationStateManager``).
 
 Every state change is one Lua script, so one atomic step and one round trip: it writes the data, the
-metadata, a citation and the user index, and refreshes the TTL of every key of the session together.
-Reads (``reader.py``) never touch TTLs: only the chatbot's activity extends retention.
+metadata, a citation and the user index, and keeps every key of the session expiring at one instant
+(``_prelude.lua``). Reads (``reader.py``) never touch TTLs: only the chatbot's activity extends retention.
+What the scripts store is built in ``payloads.py`` and encoded in ``members.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,11 +17,12 @@ from typing import Any
 import redis
 
 import sessions_app.state.codec as codec
+import sessions_app.state.members as members
+import sessions_app.state.payloads as payloads
 from sessions_app.domain import (
     CONTEXT_FIELDS,
     Breakthrough,
     BreakthroughCategory,
-    CitationType,
     ContextSnapshot,
     Emotion,
     EmotionState,
@@ -39,14 +40,8 @@ from sessions_app.errors import (
     StateUnavailable,
 )
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.keys import (
-    GLOBAL_ACTIVE,
-    SessionKeys,
-    check_id,
-    global_member,
-)
+from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, check_id, global_member
 from sessions_app.state.maintenance import cleanup_expired_sessions
-from sessions_app.state.payloads import build_citation, build_emotion_args, dumps, number
 from sessions_app.state.reader import StateReader
 from sessions_app.state.validation import (
     check_choice,
@@ -73,7 +68,13 @@ class AppendResult:
 
 
 class ConversationStateManager(StateReader):
-    """Persist and resume conversation state in Redis. Thread-safe; share one per process."""
+    """Persist and resume conversation state in Redis. Thread-safe; share one per process.
+
+    ``ttl_slack_seconds`` (default 1 % of the TTL): a write refreshes the TTLs of a session's keys only
+    once its remaining lifetime has dropped by more than this, so retention after the last write is
+    between ``ttl_seconds - ttl_slack_seconds`` and ``ttl_seconds``; keys a write creates get the
+    session's expiry instant at once.
+    """
 
     def __init__(
         self,
@@ -86,17 +87,22 @@ class ConversationStateManager(StateReader):
         max_label_chars: int = 2_000,
         archived_message_lookup: ArchivedMessageLookup | None = None,
         clock: Callable[[], datetime] | None = None,
+        ttl_slack_seconds: int | None = None,
     ) -> None:
         # Configuration, not input: a wrong value is a programming error (InvalidInput is a ValueError).
         check_int(ttl_seconds, "ttl_seconds", minimum=1)
         check_int(window, "window", minimum=1)
+        slack = ttl_seconds // 100 if ttl_slack_seconds is None else ttl_slack_seconds
+        check_int(slack, "ttl_slack_seconds", maximum=ttl_seconds - 1)
         super().__init__(redis_client, window=window)
         self.ttl_seconds = ttl_seconds
+        self.ttl_slack_seconds = slack
         self.max_content_chars = max_content_chars
         self.max_note_chars = max_note_chars
         self.max_label_chars = max_label_chars
         self.archived_message_lookup = archived_message_lookup
         self._clock = clock or (lambda: datetime.now(UTC))
+        self._retention = payloads.Retention(ttl_ms=ttl_seconds * 1000, slack_ms=slack * 1000)
 
     # ------------------------------------------------------------------ plumbing
 
@@ -106,10 +112,10 @@ class ConversationStateManager(StateReader):
             raise ValueError("clock must return timezone-aware datetimes")
         return now.astimezone(UTC)
 
-    def _run(self, name: str, keys: SessionKeys, args: Sequence[Any]) -> Any:
+    def _run(self, name: str, keys: SessionKeys, payload: payloads.Payload) -> Any:
         try:
             with translate_errors(name):
-                return self._script(name)(keys=keys.all(), args=list(args))
+                return self._scripts.run(name, keys.ordered, payload.params, payload.members)
         except redis.ResponseError as exc:
             raise self._script_error(exc, keys) from exc
 
@@ -121,15 +127,11 @@ class ConversationStateManager(StateReader):
     def initialize_session(self, user_id: str, *, model: str, session_id: str | None = None) -> str:
         """Create a session and return its id. An existing id raises ``SessionAlreadyExists``."""
         check_id(user_id, "user_id")
-        session_id = str(uuid.uuid4()) if session_id is None else check_id(session_id, "session_id")
+        session_id = members.new_id() if session_id is None else check_id(session_id, "session_id")
         model = check_label(model, "model")
         keys = SessionKeys.for_session(user_id, session_id)
-        now = self._now()
-        _, citation = build_citation(
-            CitationType.SESSION_INITIALIZED, user_id, session_id, now, event=f"session started with {model}"
-        )
-        args = [self.ttl_seconds, now.isoformat(), str(uuid.uuid4()), model, session_id, citation]
-        self._run("initialize", keys, args)
+        payload = payloads.initialize(self._retention, self._now(), model=model, session_id=session_id)
+        self._run("initialize", keys, payload)
         self._add_to_global_index(user_id, session_id)
         return session_id
 
@@ -182,47 +184,23 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         checked_role = check_choice(role, Role, "role")
         content = self._check_text(content, "content")
-        message_id = str(uuid.uuid4()) if message_id is None else check_id(message_id, "message_id")
+        message_id = members.new_id() if message_id is None else check_id(message_id, "message_id")
         feeling = check_optional_emotion(emotion, intensity, confidence)
         now = self._now()
-        citation_id, citation = build_citation(
-            CitationType.MESSAGE_APPENDED,
-            user_id,
-            session_id,
+        citation_id, payload = payloads.append(
+            self._retention,
             now,
-            event=f"{checked_role.value} message appended",
-            evidence=[message_id],
+            window=self.window,
+            message_id=message_id,
+            role=checked_role,
+            content=content,
+            feeling=feeling,
         )
-        body: dict[str, Any] = {
-            "id": message_id,
-            "role": checked_role.value,
-            "content": content,
-            "timestamp": now.isoformat(),
-            "citation_id": citation_id,
-        }
-        args: list[object] = [self.ttl_seconds, self.window, now.isoformat(), message_id]
-        if feeling is None:
-            args += [dumps(body), citation, "0", "", "", "", "", "", ""]
-        else:
-            emo, inten, conf = feeling
-            body.update(emotion=emo.value, intensity=inten, confidence=conf)
-            emotion_args = build_emotion_args(
-                user_id, session_id, now, emo, inten, conf, message_id=message_id
-            )
-            args += [dumps(body), citation, "1", *emotion_args]
-        result = self._run("append_message", keys, args)
-        status = codec.text(result[0])
-        if status == "ok":
-            message = Message(
-                id=message_id,
-                seq=int(codec.text(result[1])),
-                role=checked_role,
-                content=content,
-                timestamp=now,
-                citation_id=citation_id,
-                emotion=feeling[0] if feeling else None,
-                intensity=feeling[1] if feeling else None,
-                confidence=feeling[2] if feeling else None,
+        result = self._run("append_message", keys, payload)
+        if isinstance(result, int):  # stored now: the reply is its seq
+            emo, inten, conf = feeling or (None, None, None)
+            message = members.make_message(
+                message_id, result, checked_role, content, now, citation_id, emo, inten, conf
             )
             return AppendResult(message=message, created=True)
         return AppendResult(
@@ -232,10 +210,10 @@ class ConversationStateManager(StateReader):
     def _stored_duplicate(
         self, user_id: str, session_id: str, message_id: str, result: Sequence[Any]
     ) -> Message:
-        seq = int(codec.text(result[1]))
-        stored = result[2] if len(result) > 2 else None
+        seq = int(result[0])
+        stored = result[1] if len(result) > 1 else None
         if stored:
-            decoded = codec.decode_member(stored, "message", seq, codec.message_from)
+            decoded = members.messages([stored])[0]
             if isinstance(decoded, Message):
                 return decoded
         if self.archived_message_lookup is not None:
@@ -258,14 +236,15 @@ class ConversationStateManager(StateReader):
             raise InvalidInput("emotion", "emotion is required")
         emo, inten, conf = feeling
         now = self._now()
-        emotion_args = build_emotion_args(user_id, session_id, now, emo, inten, conf)
-        self._run("update_emotion", keys, [self.ttl_seconds, now.isoformat(), *emotion_args])
+        payload = payloads.Payload(self._retention.params(now))
+        tracking_id = payloads.emotion(payload, now, emo, inten, conf)
+        self._run("update_emotion", keys, payload)
         return EmotionState(
             current_emotion=emo,
             emotion_intensity=inten,
             emotion_confidence=conf,
             last_emotion_change=now,
-            emotion_tracking_id=emotion_args[3],
+            emotion_tracking_id=tracking_id,
         )
 
     def record_milestone(
@@ -274,32 +253,9 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         description = check_text(description, "description", max_chars=self.max_label_chars)
         emo = None if emotion is None else check_choice(emotion, Emotion, "emotion")
-        now = self._now()
-        milestone_id = str(uuid.uuid4())
-        citation_id, citation = build_citation(
-            CitationType.MILESTONE_RECORDED,
-            user_id,
-            session_id,
-            now,
-            event="milestone recorded",
-            evidence=[milestone_id],
-        )
-        body = {
-            "id": milestone_id,
-            "description": description,
-            "at": now.isoformat(),
-            "citation_id": citation_id,
-        }
-        args = [
-            self.ttl_seconds,
-            now.isoformat(),
-            number(now.timestamp()),
-            dumps(body),
-            citation,
-            emo.value if emo else "",
-        ]
-        member = self._run("record_milestone", keys, args)
-        decoded = codec.decode_member(member, "milestone", 0, codec.milestone_from)
+        _, payload = payloads.milestone(self._retention, self._now(), description=description, emotion=emo)
+        member = self._run("record_milestone", keys, payload)
+        decoded = members.milestones([member], key=keys.milestones)[0]
         if isinstance(decoded, UnreadableEntry):
             raise CorruptSession("the milestone was stored but the session's emotion hash is corrupt")
         return decoded
@@ -320,36 +276,17 @@ class ConversationStateManager(StateReader):
         conf = check_unit_interval(confidence, "confidence")
         proof = check_evidence(evidence)
         now = self._now()
-        breakthrough_id = str(uuid.uuid4())
-        citation_id, citation = build_citation(
-            CitationType.BREAKTHROUGH_RECORDED,
-            user_id,
-            session_id,
-            now,
-            event=f"breakthrough recorded ({checked_category.value})",
-            evidence=proof,
-            confidence=conf,
-        )
+        cid = members.new_uuid()
         breakthrough = Breakthrough(
-            id=breakthrough_id,
+            id=members.new_id(),
             description=description,
             category=checked_category,
             confidence=conf,
             evidence=proof,
             at=now,
-            citation_id=citation_id,
+            citation_id=members.citation_text(cid),
         )
-        member = {
-            "id": breakthrough_id,
-            "description": description,
-            "category": checked_category.value,
-            "confidence": conf,
-            "evidence": list(proof),
-            "at": now.isoformat(),
-            "citation_id": citation_id,
-        }
-        args = [self.ttl_seconds, now.isoformat(), number(now.timestamp()), dumps(member), citation]
-        self._run("record_breakthrough", keys, args)
+        self._run("record_breakthrough", keys, payloads.breakthrough(self._retention, now, breakthrough, cid))
         return breakthrough
 
     def update_context_snapshot(
@@ -383,26 +320,14 @@ class ConversationStateManager(StateReader):
             for name, value in fields.items()
         }
         writer = "" if author is None else check_label(author, "author")
-        now = self._now()
-        _, citation = build_citation(
-            CitationType.CONTEXT_SNAPSHOT_UPDATED,
-            user_id,
-            session_id,
-            now,
-            event=f"context snapshot updated ({', '.join(sorted(checked))})"
-            + (f" by {writer}" if writer else ""),
+        payload = payloads.context(
+            self._retention if extend_retention else None,
+            self._now(),
+            fields=checked,
+            expected=expected,
+            author=writer,
         )
-        args: list[object] = [
-            self.ttl_seconds if extend_retention else "",
-            now.isoformat(),
-            "" if expected is None else expected,
-            writer,
-            citation,
-        ]
-        for name in CONTEXT_FIELDS:
-            if name in checked:
-                args += [name, checked[name]]
-        result = self._run("update_context", keys, args)
+        result = self._run("update_context", keys, payload)
         snapshot = codec.context_from(codec.hash_to_dict(result[1]))
         if codec.text(result[0]) == "conflict" and expected is not None:
             raise NoteConflict(snapshot, expected)
@@ -411,11 +336,7 @@ class ConversationStateManager(StateReader):
     def close_session(self, user_id: str, session_id: str) -> bool:
         """Close the session to chatbot writes. Returns False if it was already closed."""
         keys = SessionKeys.for_session(user_id, session_id)
-        now = self._now()
-        _, citation = build_citation(
-            CitationType.SESSION_CLOSED, user_id, session_id, now, event="session closed"
-        )
-        result = self._run("close_session", keys, [self.ttl_seconds, now.isoformat(), citation])
+        result = self._run("close_session", keys, payloads.close(self._retention, self._now()))
         return codec.text(result) == "OK"
 
     def resume_session(self, user_id: str, session_id: str, *, model: str | None = None) -> SessionState:
@@ -426,18 +347,26 @@ class ConversationStateManager(StateReader):
         the conversation can still continue: the state is returned from a read-only snapshot.
         """
         keys = SessionKeys.for_session(user_id, session_id)
-        new_model = "" if model is None else check_label(model, "model")
-        now = self._now()
-        _, citation = build_citation(CitationType.SESSION_RESUMED, user_id, session_id, now, event=None)
-        args = [self.ttl_seconds, now.isoformat(), new_model, citation, self.window]
+        new_model = None if model is None else check_label(model, "model")
+        payload = payloads.resume(self._retention, self._now(), model=new_model)
+        reads = [
+            # The chatbot needs the recent journey, not years of it: the log is bounded on this hot path.
+            ("LRANGE", keys.emotion_log, -self.window, -1),
+            ("LRANGE", keys.messages, 0, -1),
+        ]
         try:
-            parts = self._run("resume_session", keys, args)
+            with translate_errors("resume_session"):
+                small, (elog, msgs) = self._scripts.transaction(
+                    "resume_record", keys.ordered, payload.params, payload.members, reads
+                )
         except StateStorageFull:
             logger.warning("resume of session %s not recorded: Redis is full", session_id)
             return self.read_session(user_id, session_id)
-        return self._state_from_parts(user_id, session_id, keys, list(parts))
-
-    # ------------------------------------------------------------------ reads (never touch TTLs)
+        except redis.ResponseError as exc:
+            raise self._script_error(exc, keys) from exc
+        meta, emotion, milestones, breakthroughs, context, overflow = small
+        parts = [meta, emotion, elog, msgs, milestones, breakthroughs, context, overflow]
+        return self._state_from_parts(user_id, session_id, keys, parts)
 
     # ------------------------------------------------------------------ maintenance
 

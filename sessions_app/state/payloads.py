@@ -1,80 +1,173 @@
-"""What the state layer's scripts store: JSON bodies of citations and emotion transitions.
+"""What each write script receives: its named parameters and the members it stores (``members.py``).
 
-Built in Python so the Lua scripts only place them; every citation gets a fresh ``if://citation/`` id.
+Built in Python so the scripts only place them; every change gets a fresh ``if://citation/`` id, and
+each function returns the citation id with the payload.
 """
 
 from __future__ import annotations
 
-import json
-import uuid
-from collections.abc import Iterable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sessions_app.domain import CitationType, Emotion
+import sessions_app.state.members as members
+from sessions_app.domain import Breakthrough, CitationType, Emotion, Role
 
 
-def dumps(data: dict[str, Any]) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+@dataclass
+class Payload:
+    params: dict[str, object]
+    members: dict[str, bytes] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """A session's sliding TTL and how far it may slide before a write refreshes it (``_prelude.lua``)."""
+
+    ttl_ms: int
+    slack_ms: int
+
+    def params(self, now: datetime) -> dict[str, object]:
+        return {"ttl_ms": self.ttl_ms, "slack_ms": self.slack_ms, "now": now.isoformat()}
 
 
 def number(value: float) -> str:
+    """A float as the emotion hash stores it (text that reads back exactly)."""
     return repr(float(value))
 
 
-def build_citation(
-    ctype: CitationType,
-    user_id: str,
-    session_id: str,
-    now: datetime,
-    *,
-    event: str | None,
-    evidence: Iterable[str] = (),
-    confidence: float | None = None,
-) -> tuple[str, str]:
-    citation_id = f"if://citation/{uuid.uuid4()}"
-    data: dict[str, Any] = {
-        "citation_id": citation_id,
-        "type": ctype.value,
-        "timestamp": now.isoformat(),
-        "user_id": user_id,
+def initialize(retention: Retention, now: datetime, *, model: str, session_id: str) -> Payload:
+    citation = members.citation_member(
+        CitationType.SESSION_INITIALIZED, members.new_uuid(), now, event=f"session started with {model}"
+    )
+    params = retention.params(now) | {
+        "conversation_id": members.new_id(),
+        "model": model,
         "session_id": session_id,
     }
-    if event is not None:  # the resume script fills in the event, which only it knows
-        data["event"] = event
-    data["evidence"] = list(evidence)
-    if confidence is not None:
-        data["confidence"] = confidence
-    data["status"] = "verified"
-    return citation_id, dumps(data)
+    return Payload(params, {"citation": citation})
 
 
-def build_emotion_args(
-    user_id: str,
-    session_id: str,
+def append(
+    retention: Retention,
     now: datetime,
-    emotion: Emotion,
+    *,
+    window: int,
+    message_id: str,
+    role: Role,
+    content: str,
+    feeling: tuple[Emotion, float, float] | None,
+) -> tuple[str, Payload]:
+    """The append script's payload (with an emotion, also the emotion update's); the message's citation id."""
+    cid = members.new_uuid()
+    body = members.message_body(message_id, role, content, now, cid, feeling)
+    citation = members.citation_member(
+        CitationType.MESSAGE_APPENDED,
+        cid,
+        now,
+        event=f"{role.value} message appended",
+        evidence=(message_id,),
+    )
+    params = retention.params(now)
+    params["window"] = window
+    params["id"] = message_id
+    payload = Payload(params, {"message": body, "citation": citation})
+    if feeling is not None:
+        emotion(payload, now, *feeling, message_id=message_id)
+    return members.citation_text(cid), payload
+
+
+def emotion(
+    payload: Payload,
+    now: datetime,
+    to: Emotion,
     intensity: float,
     confidence: float,
     *,
     message_id: str | None = None,
-) -> list[str]:
-    citation_id, citation = build_citation(
+) -> str:
+    """Adds an emotion update to ``payload``; returns its citation id (the emotion's tracking id)."""
+    cid = members.new_uuid()
+    cited = members.citation_text(cid)
+    payload.params.update(
+        emotion=to.value,
+        intensity=number(intensity),
+        confidence=number(confidence),
+        emotion_citation_id=cited,
+    )
+    payload.members["transition"] = members.transition_body(to, intensity, confidence, now, cid, message_id)
+    payload.members["emotion_citation"] = members.citation_member(
         CitationType.EMOTION_STATE_UPDATE,
-        user_id,
-        session_id,
+        cid,
         now,
-        event=f"emotion set to {emotion.value} (intensity {intensity:.2f})",
-        evidence=[message_id] if message_id else [],
+        event=f"emotion set to {to.value} (intensity {intensity:.2f})",
+        evidence=(message_id,) if message_id else (),
         confidence=confidence,
     )
-    entry: dict[str, Any] = {
-        "to": emotion.value,
-        "intensity": intensity,
-        "confidence": confidence,
-        "at": now.isoformat(),
-        "citation_id": citation_id,
-    }
-    if message_id:
-        entry["message_id"] = message_id
-    return [emotion.value, number(intensity), number(confidence), citation_id, dumps(entry), citation]
+    return cited
+
+
+def milestone(
+    retention: Retention, now: datetime, *, description: str, emotion: Emotion | None
+) -> tuple[str, Payload]:
+    """The milestone's payload; returns the milestone id (its citation id is in the stored member)."""
+    milestone_id = members.new_id()
+    cid = members.new_uuid()
+    params = retention.params(now) | {"epoch": now.timestamp()}
+    if emotion is not None:
+        params["emotion"] = emotion.value
+    citation = members.citation_member(
+        CitationType.MILESTONE_RECORDED, cid, now, event="milestone recorded", evidence=(milestone_id,)
+    )
+    body = members.milestone_body(milestone_id, description, now, cid)
+    return milestone_id, Payload(params, {"milestone": body, "citation": citation})
+
+
+def breakthrough(retention: Retention, now: datetime, item: Breakthrough, cid: bytes) -> Payload:
+    citation = members.citation_member(
+        CitationType.BREAKTHROUGH_RECORDED,
+        cid,
+        now,
+        event=f"breakthrough recorded ({item.category.value})",
+        evidence=item.evidence,
+        confidence=item.confidence,
+    )
+    params = retention.params(now) | {"epoch": now.timestamp()}
+    return Payload(params, {"breakthrough": members.breakthrough_member(item, cid), "citation": citation})
+
+
+def context(
+    retention: Retention | None,
+    now: datetime,
+    *,
+    fields: Mapping[str, str],
+    expected: int | None,
+    author: str,
+) -> Payload:
+    """A notes save; ``retention`` None keeps the session's lifetime as it is (a therapist's save)."""
+    event = f"context snapshot updated ({', '.join(sorted(fields))})" + (f" by {author}" if author else "")
+    citation = members.citation_member(
+        CitationType.CONTEXT_SNAPSHOT_UPDATED, members.new_uuid(), now, event=event, server_fields=1
+    )
+    params: dict[str, object] = retention.params(now) if retention else {"now": now.isoformat()}
+    params.update(fields=dict(fields), author=author)
+    if expected is not None:
+        params["expected_version"] = expected
+    return Payload(params, {"citation": citation})
+
+
+def close(retention: Retention, now: datetime) -> Payload:
+    citation = members.citation_member(
+        CitationType.SESSION_CLOSED, members.new_uuid(), now, event="session closed"
+    )
+    return Payload(retention.params(now), {"citation": citation})
+
+
+def resume(retention: Retention, now: datetime, *, model: str | None) -> Payload:
+    citation = members.citation_member(
+        CitationType.SESSION_RESUMED, members.new_uuid(), now, event=None, server_fields=2
+    )
+    params = retention.params(now)
+    if model is not None:
+        params["model"] = model
+    return Payload(params, {"citation": citation})

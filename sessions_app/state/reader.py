@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import redis
-from redis.commands.core import Script
 
 import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.domain import (
     Citation,
     CitationType,
@@ -38,10 +38,25 @@ from sessions_app.errors import (
 from sessions_app.state.connection import read_with_retry, translate_errors
 from sessions_app.state.jsonshape import state_to_json
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, global_member, parse_metadata_key, user_index
-from sessions_app.state.script_loader import ScriptLoader
+from sessions_app.state.script_loader import Params, ScriptLoader
 from sessions_app.state.validation import check_choice, check_int
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PageRead:
+    """Everything a session page shows from Redis, read in one consistent step (``read_page``)."""
+
+    state: SessionState  # with its pending citations
+    token: str  # the page's change token, as ``change_probe`` gives it
+    overflow_part: tuple[Message | UnreadableEntry, ...] = ()  # the page's messages still in overflow
+    overflow_part_first: int = 0  # the seq of overflow_part[0]
+
+
+def _token(meta: dict[str, str], version: str, transitions: int | None) -> str:
+    parts = [meta.get(name, "") for name in ("last_updated", "message_count", "status")]
+    return "|".join([*parts, version, "?" if transitions is None else str(transitions)])
 
 
 class StateReader:
@@ -51,9 +66,6 @@ class StateReader:
         self.redis = redis_client
         self.window = window
         self._scripts = ScriptLoader(self.redis)
-
-    def _script(self, name: str) -> Script:
-        return self._scripts(name)
 
     @staticmethod
     def _script_error(exc: redis.ResponseError, keys: SessionKeys) -> StateError:
@@ -83,30 +95,65 @@ class StateReader:
         One read-only script: atomic like MULTI/EXEC, but still allowed when Redis is out of memory.
         """
         keys = SessionKeys.for_session(user_id, session_id)
-        script = self._script("read_session")
-
-        def read() -> list[Any]:
-            return list(script(keys=keys.all(), args=["1" if with_citations else "0"]))
-
-        try:
-            parts = read_with_retry("read session", read)
-        except redis.ResponseError as exc:
-            raise self._script_error(exc, keys) from exc
+        params = {"with_citations": with_citations}
+        parts = self._read_script("read session", "read_session", keys, params)
         state = self._state_from_parts(user_id, session_id, keys, parts[:8])
         if with_citations:
-            citations = self._section(parts[8], "citation", keys.citations, codec.citation_from)
-            state = replace(state, pending_citations=citations)
+            state = replace(state, pending_citations=self._citations(parts[8], user_id, session_id, keys))
         return state
 
+    def read_page(self, user_id: str, session_id: str, *, page: int | None, page_size: int) -> PageRead:
+        """The whole session, its pending citations, its change token and the part of transcript page
+        ``page`` (``None``: the last) that waits in overflow, in one read-only script: one consistent
+        snapshot per page view, never extending the session's TTL."""
+        keys = SessionKeys.for_session(user_id, session_id)
+        check_int(page_size, "page_size", minimum=1)
+        params: dict[str, object] = {"with_citations": True, "page_size": page_size}
+        if page is not None:
+            params["page"] = page
+        parts = self._read_script("read session page", "read_session", keys, params)
+        state = self._state_from_parts(user_id, session_id, keys, parts[:8])
+        state = replace(state, pending_citations=self._citations(parts[8], user_id, session_id, keys))
+        context, elog = parts[6], parts[2]
+        version = (
+            "?"
+            if isinstance(context, redis.ResponseError)
+            else codec.hash_to_dict(context).get("version", "")
+        )
+        token = _token(
+            codec.hash_to_dict(parts[0]),
+            version,
+            None if isinstance(elog, redis.ResponseError) else len(elog),
+        )
+        if not parts[9]:
+            return PageRead(state, token)
+        first, raws = parts[9]
+        part = self._section(raws, "message", keys.overflow, members.messages)
+        return PageRead(state, token, part, int(first))
+
+    def _read_script(self, action: str, name: str, keys: SessionKeys, params: Params) -> list[Any]:
+        def read() -> list[Any]:
+            return list(self._scripts.run(name, keys.ordered, params))
+
+        try:
+            return read_with_retry(action, read)
+        except redis.ResponseError as exc:
+            raise self._script_error(exc, keys) from exc
+
+    def _citations(self, raw: Any, user_id: str, session_id: str, keys: SessionKeys) -> tuple[Any, ...]:
+        return self._section(
+            raw, "citation", keys.citations, lambda r, key: members.citations(r, user_id, session_id, key=key)
+        )
+
     def _section(
-        self, raw: Any, kind: str, key: str, build: Callable[[dict[str, Any]], Any]
+        self, raw: Any, kind: str, key: str, decode: Callable[..., tuple[Any, ...]]
     ) -> tuple[Any, ...]:
         if isinstance(raw, redis.ResponseError):
             logger.error("%s key %s is unreadable: %s", kind, key, str(raw).split(" ", 1)[0])
             return (
                 UnreadableEntry(kind=kind, position=0, reason="the whole list is unreadable (wrong type)"),
             )
-        return codec.decode_members(raw or [], kind, build, key=key)
+        return decode(raw or [], key=key)
 
     def _hash(self, raw: Any, key: str, *, essential: bool) -> dict[str, str]:
         if isinstance(raw, redis.ResponseError):
@@ -126,11 +173,11 @@ class StateReader:
         return SessionState(
             metadata=codec.metadata_from(user_id, session_id, meta_fields),
             emotion=codec.emotion_state_from(self._hash(emotion, keys.emotion, essential=False)),
-            emotion_log=self._section(elog, "emotion transition", keys.emotion_log, codec.transition_from),
-            messages=self._section(msgs, "message", keys.messages, codec.message_from),
-            milestones=self._section(milestones, "milestone", keys.milestones, codec.milestone_from),
+            emotion_log=self._section(elog, "emotion transition", keys.emotion_log, members.transitions),
+            messages=self._section(msgs, "message", keys.messages, members.messages),
+            milestones=self._section(milestones, "milestone", keys.milestones, members.milestones),
             breakthroughs=self._section(
-                breakthroughs, "breakthrough", keys.breakthroughs, codec.breakthrough_from
+                breakthroughs, "breakthrough", keys.breakthroughs, members.breakthroughs
             ),
             context=codec.context_from(self._hash(context, keys.context_snapshot, essential=False)),
             overflow_count=overflow if isinstance(overflow, int) else 0,
@@ -152,7 +199,7 @@ class StateReader:
         exists, raws = read_with_retry("read messages", read)
         if not exists:
             raise SessionNotFound(user_id, session_id)
-        return self._section(raws, "message", keys.messages, codec.message_from)
+        return self._section(raws, "message", keys.messages, members.messages)
 
     def get_emotion_state(self, user_id: str, session_id: str) -> EmotionState:
         keys = SessionKeys.for_session(user_id, session_id)
@@ -319,12 +366,10 @@ class StateReader:
         meta, version, transitions, *rest = read_with_retry("live check", read)
         pending: list[Citation] = []
         if rest and not isinstance(rest[0], Exception):
-            decoded = codec.decode_members(rest[0], "citation", codec.citation_from, key=keys.citations)
+            decoded = members.citations(rest[0], user_id, session_id, key=keys.citations)
             pending = [c for c in decoded if isinstance(c, Citation)]
         if isinstance(meta, Exception) or not any(meta):
             return "gone", pending
-        parts = [codec.text(v) for v in meta] + [
-            codec.text(version) if not isinstance(version, Exception) else "?"
-        ]
-        parts.append(str(transitions) if isinstance(transitions, int) else "?")
-        return "|".join(parts), pending
+        fields = dict(zip(("last_updated", "message_count", "status"), map(codec.text, meta), strict=True))
+        text = "?" if isinstance(version, Exception) else codec.text(version)
+        return _token(fields, text, transitions if isinstance(transitions, int) else None), pending

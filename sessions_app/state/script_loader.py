@@ -1,13 +1,27 @@
-"""Loads the Lua scripts of the state layer, each with the shared prelude prepended."""
+"""Runs the Lua scripts of the state layer, each with the shared prelude prepended.
+
+Every script takes named arguments (``_prelude.lua``): ARGV[1] is one JSON object of parameters, and
+binary members follow, named in order by its ``members`` list. A script runs by its SHA1
+(``EVALSHA``, loaded on first use and again after a server restart or failover) through
+``execute_command``, without redis-py's ``Script`` wrapper in between.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
 from typing import Any
 
+import orjson
 import redis
-from redis.commands.core import Script
+
+try:
+    from hiredis import pack_command as hiredis_pack
+except ImportError:  # redis-py works without hiredis (slower); so do we
+    hiredis_pack = None  # type: ignore[assignment]
 
 from sessions_app.state.connection import translate_errors
 
@@ -19,7 +33,7 @@ SCRIPT_NAMES = (
     "record_breakthrough",
     "update_context",
     "close_session",
-    "resume_session",
+    "resume_record",
     "archive_read",
     "archive_trim",
     "read_history",
@@ -37,16 +51,42 @@ SHEBANG = "#!lua\n"
 READ_ONLY_SHEBANG = "#!lua flags=no-writes\n"
 ALLOW_OOM_SHEBANG = "#!lua flags=allow-oom\n"
 
+Params = Mapping[str, object]
+Members = Mapping[str, bytes | str]
+
 
 def _read(name: str) -> str:
     return (resources.files("sessions_app.state") / "lua" / f"{name}.lua").read_text(encoding="utf-8")
 
 
 @cache
+def _prelude_blocks() -> tuple[str, list[tuple[str, str]]]:
+    """The prelude's head (always included) and its ``-- @block NAME`` blocks, in file order."""
+    head, *rest = re.split(r"^-- @block (\w+)\n", _read("_prelude"), flags=re.MULTILINE)
+    return head, list(zip(rest[0::2], rest[1::2], strict=True))
+
+
+def _prelude_for(body: str) -> str:
+    """The head and the blocks ``body`` uses, directly or through other blocks: a Lua script creates
+    all its functions again on every run, so each script carries only the helpers it calls."""
+    head, blocks = _prelude_blocks()
+    used: set[str] = set()
+    text = body
+    while True:
+        more = {name for name, _ in blocks if name not in used and re.search(rf"\b{name}\b", text)}
+        if not more:
+            break
+        used |= more
+        text = "\n".join(block for name, block in blocks if name in more)
+    return head + "".join(block for name, block in blocks if name in used)
+
+
+@cache
 def script_source(name: str, *, shebang: bool) -> str:
     if name not in SCRIPT_NAMES:
         raise KeyError(name)
-    body = _read("_prelude") + "\n" + _read(name)
+    script = _read(name)
+    body = _prelude_for(script) + "\n" + script
     if not shebang:
         return body
     if name in READ_ONLY:
@@ -54,8 +94,23 @@ def script_source(name: str, *, shebang: bool) -> str:
     return (ALLOW_OOM_SHEBANG if name in ALLOW_OOM else SHEBANG) + body
 
 
+def script_args(params: Params, members: Members | None = None) -> list[bytes | str]:
+    """ARGV of a script: the named parameters as JSON, then the members they name."""
+    if not members:
+        return [orjson.dumps(params)]
+    return [orjson.dumps({**params, "members": list(members)}), *members.values()]
+
+
+def _pack(connection: Any, command: tuple[Any, ...]) -> Any:
+    """The command in RESP. Our arguments are only str, bytes and int, so hiredis packs them directly,
+    without redis-py's per-argument conversions."""
+    if hiredis_pack is None:
+        return connection.pack_command(*command)
+    return [hiredis_pack(command)]
+
+
 class ScriptLoader:
-    """The product's scripts registered on one client, each loaded on first use.
+    """The product's scripts on one client, each loaded into the server on first use.
 
     Whether the server understands ``#!lua`` flags (Redis 7 does; in-process fakes do not) is asked
     once, with a harmless read-only script.
@@ -63,17 +118,101 @@ class ScriptLoader:
 
     def __init__(self, client: redis.Redis | Any) -> None:
         self._client = client
-        self._scripts: dict[str, Script] = {}
+        self._sources: dict[str, tuple[str, str]] = {}  # name -> (sha1, source)
         self._shebang: bool | None = None
 
-    def __call__(self, name: str) -> Script:
-        script = self._scripts.get(name)
-        if script is None:
+    def _source(self, name: str) -> tuple[str, str]:
+        found = self._sources.get(name)
+        if found is None:
             if self._shebang is None:
                 self._shebang = self._probe_shebang()
-            script = self._client.register_script(script_source(name, shebang=self._shebang))
-            self._scripts[name] = script
-        return script
+            source = script_source(name, shebang=self._shebang)
+            found = (hashlib.sha1(source.encode(), usedforsecurity=False).hexdigest(), source)
+            self._sources[name] = found
+        return found
+
+    def run(self, name: str, keys: Sequence[str], params: Params, members: Members | None = None) -> Any:
+        """Run script ``name``; redis-py errors pass through (callers translate them)."""
+        sha, source = self._source(name)
+        command = ("EVALSHA", sha, len(keys), *keys, *script_args(params, members))
+        try:
+            return self._execute(command)
+        except redis.exceptions.NoScriptError:
+            self._client.script_load(source)
+            return self._execute(command)
+
+    def transaction(
+        self,
+        name: str,
+        keys: Sequence[str],
+        params: Params,
+        members: Members | None,
+        reads: Sequence[tuple[Any, ...]],
+    ) -> tuple[Any, list[Any]]:
+        """Script ``name``, then the plain commands ``reads``, in one MULTI/EXEC: one atomic step and
+        one round trip. Returns (the script's reply, the reads' replies). An error reply of the script
+        is raised; a read's error comes back in its place as a ``ResponseError``."""
+        sha, source = self._source(name)
+        script = ("EVALSHA", sha, len(keys), *keys, *script_args(params, members))
+        replies = self._transact([script, *reads])
+        if isinstance(replies[0], redis.exceptions.NoScriptError):  # the reads ran; nothing was written
+            self._client.script_load(source)
+            replies = self._transact([script, *reads])
+        if isinstance(replies[0], redis.ResponseError):
+            raise replies[0]
+        return replies[0], list(replies[1:])
+
+    def _transact(self, commands: list[tuple[Any, ...]]) -> list[Any]:
+        client = self._client
+        pool = getattr(client, "connection_pool", None)
+        if not isinstance(pool, redis.ConnectionPool) or getattr(client, "connection", None) is not None:
+            pipe = client.pipeline(transaction=True)
+            for command in commands:
+                pipe.execute_command(*command)
+            return list(pipe.execute(raise_on_error=False))
+        connection = pool.get_connection()
+        try:
+            framed = [("MULTI",), *commands, ("EXEC",)]
+            packed = connection.pack_commands(framed)  # type: ignore[no-untyped-call]
+            connection.send_packed_command(packed)  # type: ignore[no-untyped-call]
+            refused: redis.ResponseError | None = None  # a command refused when queued (e.g. OOM)
+            for _ in range(len(commands) + 1):  # +OK for MULTI, then +QUEUED for each command
+                try:
+                    connection.read_response()
+                except redis.ResponseError as exc:
+                    refused = refused or exc
+            try:
+                replies = connection.read_response()
+            except redis.ResponseError as exc:  # EXECABORT: say why
+                raise refused or exc from None
+            return list(replies)
+        except redis.ResponseError:  # every reply was read: the connection is fine
+            raise
+        except BaseException:
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            pool.release(connection)
+
+    def _execute(self, command: tuple[Any, ...]) -> Any:
+        """One command on a pooled connection, without redis-py's per-call machinery (metrics,
+        retry wrapper, reply callbacks: most of a round trip's client time in redis-py 8). Clients
+        without a plain connection pool (Redis Cluster) take the ordinary path."""
+        client = self._client
+        pool = getattr(client, "connection_pool", None)
+        if not isinstance(pool, redis.ConnectionPool) or getattr(client, "connection", None) is not None:
+            return client.execute_command(*command)
+        connection = pool.get_connection()
+        try:
+            connection.send_packed_command(_pack(connection, command))  # type: ignore[no-untyped-call]
+            return connection.read_response()
+        except redis.ResponseError:  # the server answered with an error: the connection is fine
+            raise
+        except BaseException:  # a timeout, a reset, an interrupt: never pool it in an unknown state
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            pool.release(connection)
 
     def _probe_shebang(self) -> bool:
         with translate_errors("script probe"):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 
 import pytest
 
+import sessions_app.state.members as members
 from sessions_app.errors import StateUnavailable
 from sessions_app.state.connection import client_from_url
 from sessions_app.state.keys import SessionKeys
@@ -54,7 +54,7 @@ def test_acknowledged_messages_survive_a_crash_and_retries_store_once(redis_serv
     keys = SessionKeys.for_session("alice", session_id)
     client = manager.redis
     stored = [
-        json.loads(raw)["id"]
+        members.message_id_of(raw)
         for raw in client.lrange(keys.overflow, 0, -1) + client.lrange(keys.messages, 0, -1)
     ]
     assert stored[: len(acked)] == acked  # every acknowledged write, in order

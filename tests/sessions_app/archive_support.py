@@ -15,8 +15,10 @@ from typing import Any
 import redis
 from django.conf import LazySettings
 
+import sessions_app.state.members as members
 from sessions_app.archive.archiver import Archiver
 from sessions_app.archive.search import chroma
+from sessions_app.domain import Citation
 from sessions_app.models import (
     ArchivedBreakthrough,
     ArchivedCitation,
@@ -90,9 +92,10 @@ def wipe_archive() -> None:
         model.objects.all().delete()
 
 
-def live_citations(client: redis.Redis, user_id: str, session_id: str) -> list[dict[str, Any]]:
+def live_citations(client: redis.Redis, user_id: str, session_id: str) -> list[Citation]:
     keys = SessionKeys.for_session(user_id, session_id)
-    return [json.loads(raw) for raw in client.lrange(keys.citations, 0, -1)]
+    decoded = members.citations(client.lrange(keys.citations, 0, -1), user_id, session_id)
+    return [citation for citation in decoded if isinstance(citation, Citation)]
 
 
 def fill_session(

@@ -13,7 +13,7 @@ from django.conf import LazySettings
 
 from sessions_app import repository
 from sessions_app.archive import store as archive_store
-from sessions_app.domain import Message, SessionStatus
+from sessions_app.domain import Citation, Message, SessionStatus
 from sessions_app.models import ArchivedCitation, ArchivedMessage, ArchivedSession, NoteRevision
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, global_member
 from sessions_app.state.manager import ConversationStateManager
@@ -42,7 +42,7 @@ def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Red
     draining = archiver(real_redis, margin_seconds=1)  # TTL 3 s > margin: drains only
     closing_in = archiver(real_redis, margin_seconds=60)  # TTL < margin: snapshot due
     session_id = manager.initialize_session(ALICE, model="haiku")
-    seen_citations: dict[str, dict[str, Any]] = {}
+    seen_citations: dict[str, Citation] = {}
     written: list[Message] = []
     for block in range(10):
         for n in range(block * 100 + 1, block * 100 + 101):
@@ -69,11 +69,11 @@ def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Red
             )
         manager.update_context_snapshot(ALICE, session_id, session_notes=f"notes v{block + 1}", author="dr-b")
         for citation in live_citations(real_redis, ALICE, session_id):
-            seen_citations[citation["citation_id"]] = citation
+            seen_citations[citation.citation_id] = citation
         draining.run_pass()
     manager.close_session(ALICE, session_id)
     for citation in live_citations(real_redis, ALICE, session_id):
-        seen_citations[citation["citation_id"]] = citation
+        seen_citations[citation.citation_id] = citation
     live = manager.read_session(ALICE, session_id)
     assert live.overflow_count == 0  # the draining passes kept up
 
@@ -101,7 +101,7 @@ def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Red
 
     citations = repository.search_citations(user_id=ALICE, session_id=session_id, limit=5000, manager=manager)
     assert [c.citation_id for c in citations] == sorted(
-        seen_citations, key=lambda cid: (seen_citations[cid]["timestamp"], cid)
+        seen_citations, key=lambda cid: (seen_citations[cid].timestamp, cid)
     )
     assert ArchivedCitation.objects.count() == len(seen_citations)
     assert ArchivedMessage.objects.count() == 1000

@@ -3,7 +3,6 @@ and idempotently. Runs on fakeredis and on a real Redis (the ``redis_backend`` f
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import UTC, datetime, timedelta
 from io import StringIO
@@ -13,6 +12,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import sessions_app.state.members as members
 from sessions_app.demo.narrative import DemoClient, Say, generate_demo
 from sessions_app.domain import Breakthrough, Message, Milestone, Role, SessionStatus
 from sessions_app.state.connection import client_from_url
@@ -54,7 +54,7 @@ def transcript(
     """Every message of a session, window and overflow, as (id, role, content)."""
     state = manager.read_session(user_id, session_id)
     overflow = manager.redis.lrange(SessionKeys.for_session(user_id, session_id).overflow, 0, -1)
-    rows = [(str(m["id"]), str(m["role"]), str(m["content"])) for m in map(json.loads, overflow)]
+    rows = [(m.id, m.role.value, m.content) for m in members.messages(overflow) if isinstance(m, Message)]
     rows += [(m.id, m.role.value, m.content) for m in state.messages if isinstance(m, Message)]
     return rows
 

@@ -15,6 +15,7 @@ import pytest
 import redis
 from redis.crc import key_slot
 
+import sessions_app.state.members as members
 from sessions_app.domain import Message, Milestone, UnreadableEntry
 from sessions_app.errors import (
     CorruptSession,
@@ -306,7 +307,9 @@ def test_a_full_redis_refuses_writes_whole_and_keeps_serving_reads(tmp_path: Any
             manager.append_message("alice", session_id, role="user", content="after")
         with pytest.raises(StateStorageFull):
             manager.update_context_snapshot("alice", session_id, session_notes="note")
+        resumed = manager.resume_session("alice", session_id)  # not recorded, but the chatbot goes on
 
+        assert [m.content for m in resumed.messages if isinstance(m, Message)] == ["before"]
         assert dump_keys(client, "alice", session_id) == before
         assert [
             m.content for m in manager.read_session("alice", session_id).messages if isinstance(m, Message)
@@ -355,12 +358,11 @@ def test_concurrent_appends_get_unique_contiguous_sequence_numbers(
 
     assert sorted(seqs) == list(range(1, 321))
     keys = SessionKeys.for_session("alice", session_id)
-    stored = [
-        json.loads(raw)
-        for raw in real_redis.lrange(keys.overflow, 0, -1) + real_redis.lrange(keys.messages, 0, -1)
-    ]
-    assert [m["seq"] for m in stored] == list(range(1, 321))
-    assert len({m["id"] for m in stored}) == 320
+    stored = members.messages(
+        real_redis.lrange(keys.overflow, 0, -1) + real_redis.lrange(keys.messages, 0, -1)
+    )
+    assert [m.seq for m in stored if isinstance(m, Message)] == list(range(1, 321))
+    assert len({m.id for m in stored if isinstance(m, Message)}) == 320
 
 
 def test_concurrent_note_saves_on_one_version_let_exactly_one_win(

@@ -8,6 +8,7 @@ import re
 import pytest
 import redis
 
+import sessions_app.state.members as members
 from sessions_app.domain import (
     Breakthrough,
     CitationType,
@@ -118,9 +119,9 @@ def test_message_101_moves_message_1_to_overflow_and_nothing_is_lost(
     keys = SessionKeys.for_session("alice", session_id)
     assert redis_backend.llen(keys.messages) == 100
     assert redis_backend.llen(keys.overflow) == 50
-    every = [json.loads(raw) for raw in raw_messages(redis_backend, "alice", session_id)]
-    assert [m["seq"] for m in every] == list(range(1, 151))
-    assert [m["content"] for m in every] == [f"message {i}" for i in range(1, 151)]
+    every = messages_of(members.messages(raw_messages(redis_backend, "alice", session_id)))
+    assert [m.seq for m in every] == list(range(1, 151))
+    assert [m.content for m in every] == [f"message {i}" for i in range(1, 151)]
     window = messages_of(manager.read_session("alice", session_id).messages)
     assert window[0].seq == 51
     assert window[-1].seq == 150

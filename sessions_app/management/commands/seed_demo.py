@@ -60,6 +60,7 @@ def with_clock(base: ConversationStateManager, clock: Callable[[], datetime]) ->
         max_label_chars=base.max_label_chars,
         archived_message_lookup=base.archived_message_lookup,
         clock=clock,
+        ttl_slack_seconds=base.ttl_slack_seconds,
     )
 
 

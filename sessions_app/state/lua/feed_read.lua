@@ -1,8 +1,8 @@
--- ARGV: after_seq, upper_seq. The messages with after_seq < seq <= upper_seq that Redis still holds.
+-- P: after_seq, upper_seq. The messages with after_seq < seq <= upper_seq that Redis still holds.
 -- Overflow then window hold consecutive seqs ending at metadata.message_count, so positions follow
 -- from the lengths alone: no member is parsed here. Read-only (flags=no-writes); TTLs untouched.
 -- Returns {first seq held, overflow part, window part}; a key of the wrong type is an error element.
-local after, upper = tonumber(ARGV[1]), tonumber(ARGV[2])
+local after, upper = P.after_seq, P.upper_seq
 local count = tonumber(redis.call('HGET', K_META, 'message_count') or '0') or 0
 local n_over = redis.pcall('LLEN', K_OVERFLOW)
 local n_win = redis.pcall('LLEN', K_MSGS)

@@ -1,10 +1,9 @@
--- ARGV: ttl, now, epoch, breakthrough_json, citation_json
-local ttl, now, epoch, member, citation = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
-local bad = type_error(8, 10) or writable_error(false)
+-- P: ttl_ms, slack_ms, now, epoch (score); members: breakthrough, citation.
+local bad = writable_error(false) or type_error(8)
 if bad then return redis.error_reply(bad) end
-redis.call('ZADD', K_BREAKTHROUGHS, epoch, member)
+redis.call('RPUSH', K_CITATIONS, P.citation)  -- the first write
+redis.call('ZADD', K_BREAKTHROUGHS, P.epoch, P.breakthrough)
 redis.call('HINCRBY', K_META, 'breakthrough_count', 1)
-redis.call('RPUSH', K_CITATIONS, citation)
-redis.call('HSET', K_META, 'last_updated', now)
-refresh_ttl(ttl)
+redis.call('HSET', K_META, 'last_updated', P.now)
+settle_ttl(unexpiring(K_CITATIONS, K_BREAKTHROUGHS))
 return 'OK'

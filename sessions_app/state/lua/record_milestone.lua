@@ -1,13 +1,14 @@
--- ARGV: ttl, now, epoch, milestone_json (no emotion, no message_count), citation_json, emotion ('' = current)
-local ttl, now, epoch, body, citation, emotion = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
-local bad = type_error(7, 10) or writable_error(false)
+-- P: ttl_ms, slack_ms, now, epoch (score), emotion (absent: the current one); members: milestone
+-- (without its message count and emotion, which this script prepends), citation.
+-- Returns the stored milestone member.
+local bad = writable_error(false) or type_error(7)
 if bad then return redis.error_reply(bad) end
-if emotion == '' then emotion = redis.call('HGET', K_EMOTION, 'current_emotion') end
+local emotion = P.emotion or redis.call('HGET', K_EMOTION, 'current_emotion')
 local count = tonumber(redis.call('HGET', K_META, 'message_count')) or 0
-local member = with_field(with_field(body, 'emotion', json_string_or_null(emotion)), 'message_count', count)
-redis.call('ZADD', K_MILESTONES, epoch, member)
+local member = prepend(P.milestone, 2, mp_uint(count) .. mp_str(emotion))
+redis.call('RPUSH', K_CITATIONS, P.citation)  -- the first write
+redis.call('ZADD', K_MILESTONES, P.epoch, member)
 redis.call('HINCRBY', K_META, 'milestone_count', 1)
-redis.call('RPUSH', K_CITATIONS, citation)
-redis.call('HSET', K_META, 'last_updated', now)
-refresh_ttl(ttl)
+redis.call('HSET', K_META, 'last_updated', P.now)
+settle_ttl(unexpiring(K_CITATIONS, K_MILESTONES))
 return member
