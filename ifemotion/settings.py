@@ -21,7 +21,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, answering 403 (not a redirect loop) to signed-in non-admins.
+    "ifemotion.accounts.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -65,7 +66,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Roles that must pass TOTP two-factor after the password. Empty it (MFA_REQUIRED_ROLES=) to disable.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "admin"])
 EXPORT_ROLES = env_list("EXPORT_ROLES", ["therapist", "clinician"])
-BREAK_GLASS_ROLES = env_list("BREAK_GLASS_ROLES", ["therapist", "clinician"])
+# Admins hold no assignments (separation of duties): emergency access is their audited path to a record.
+BREAK_GLASS_ROLES = env_list("BREAK_GLASS_ROLES", ["therapist", "clinician", "admin"])
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
 OTP_TOTP_ISSUER = "IF.emotion Clinician"
 # Automatic logoff: idle and absolute limits, enforced server-side by SessionTimeoutMiddleware.
@@ -268,3 +270,22 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Security (issue 11; see README "Security operations") -----------------------------------------
+# Account mail (password links, "your password / device / email changed"): Django's email backend.
+# Under DEBUG (make run) mails are printed on the console; in production set EMAIL_HOST and friends.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IF.emotion Clinician <no-reply@localhost>")
+# Links in mails start with SITE_URL (https://clinic.example.org); empty: the requesting page's host.
+SITE_URL = env_str("SITE_URL")
+# A password link works once and for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600, minimum=300)
