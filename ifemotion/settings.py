@@ -274,10 +274,8 @@ API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- Security (issue 11; see README "Security operations") -----------------------------------------
 # Account mail (password links, "your password / device / email changed"): Django's email backend.
 # Under DEBUG (make run) mails are printed on the console; in production set EMAIL_HOST and friends.
-EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
-)
+_MAIL_BACKENDS = "django.core.mail.backends."
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _MAIL_BACKENDS + ("console" if DEBUG else "smtp") + ".EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")

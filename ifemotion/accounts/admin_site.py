@@ -10,21 +10,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib.admin import AdminSite
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
-View = Callable[..., HttpResponseBase]
+ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 
 
 class ClinicAdminSite(AdminSite):
     site_header = "IF.emotion Clinician administration"
     site_title = "IF.emotion Clinician administration"
 
-    def admin_view(self, view: View, cacheable: bool = False) -> View:
+    def admin_view(self, view: ViewT, cacheable: bool = False) -> ViewT:
         guarded = super().admin_view(view, cacheable)
 
         @wraps(guarded)
@@ -33,7 +33,7 @@ class ClinicAdminSite(AdminSite):
                 raise PermissionDenied("administration is for clinic administrators")
             return guarded(request, *args, **kwargs)
 
-        return refuse_signed_in_non_admins
+        return cast(ViewT, refuse_signed_in_non_admins)
 
 
 class ClinicAdminConfig(AdminConfig):

@@ -51,7 +51,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change_form.html"
     success_url = reverse_lazy("accounts:password_change_done")
 
-    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:  # type: ignore[type-arg]
+    def form_valid(self, form: PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         _audit_change(form.user, self.request, "changed by the user")
         return response

@@ -31,13 +31,21 @@ def _form_values_removed(html: str) -> str:
 
 def _seed(manager: ConversationStateManager) -> str:
     sid = seed_session(
-        manager, AVA, message=f"see {SPOOF} now", milestone=f"milestone {SPOOF}",
-        breakthrough=f"breakthrough {SPOOF}", notes=f"notes {SPOOF}",
-    )  # fmt: skip
+        manager,
+        AVA,
+        message=f"see {SPOOF} now",
+        milestone=f"milestone {SPOOF}",
+        breakthrough=f"breakthrough {SPOOF}",
+        notes=f"notes {SPOOF}",
+    )
     manager.update_context_snapshot(
-        AVA, sid, expected_version=1, current_theme=f"theme {SPOOF}", therapeutic_focus="focus \u2066x\u2069",
+        AVA,
+        sid,
+        expected_version=1,
+        current_theme=f"theme {SPOOF}",
+        therapeutic_focus="focus \u2066x\u2069",
         client_state_summary="summary \u200f.",
-    )  # fmt: skip
+    )
     return sid
 
 
@@ -49,8 +57,15 @@ def test_it_marks_bidi_controls_in_every_client_text_of_the_session_page(
     html = login(alice).get(reverse("sessions:detail", args=[AVA, sid])).content.decode()
 
     shown = _form_values_removed(html)
-    for text in (f"see {SHOWN} now", f"milestone {SHOWN}", f"breakthrough {SHOWN}", f"notes {SHOWN}",
-                 f"theme {SHOWN}", "focus [U+2066]x[U+2069]", "summary [U+200F]."):  # fmt: skip
+    for text in (
+        f"see {SHOWN} now",
+        f"milestone {SHOWN}",
+        f"breakthrough {SHOWN}",
+        f"notes {SHOWN}",
+        f"theme {SHOWN}",
+        "focus [U+2066]x[U+2069]",
+        "summary [U+200F].",
+    ):
         assert text in shown
     assert not any(ch in shown for ch in HIDDEN)
 

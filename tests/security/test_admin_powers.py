@@ -122,8 +122,18 @@ def test_the_user_change_form_cannot_change_a_password(root: User, carmen: User)
     url = reverse("admin:accounts_user_change", args=[carmen.pk])
     page = admin.get(url).content.decode()
     assert 'name="password' not in page
-    admin.post(url, {"username": "carmen", "email": "c@clinic.test", "role": "clinician", "is_active": "on",
-                     "password": "md5$x$y", "password1": "new pass phrase!", "password2": "new pass phrase!"})  # fmt: skip
+    admin.post(
+        url,
+        {
+            "username": "carmen",
+            "email": "c@clinic.test",
+            "role": "clinician",
+            "is_active": "on",
+            "password": "md5$x$y",
+            "password1": "new pass phrase!",
+            "password2": "new pass phrase!",
+        },
+    )
     carmen.refresh_from_db()
     assert carmen.check_password(PASSWORD)
     assert carmen.email == "c@clinic.test"
@@ -141,7 +151,7 @@ def test_a_new_account_has_no_password_and_its_owner_gets_a_link(root: User, com
     assert not dana.has_usable_password()
     assert not dana.is_staff
     assert [m.to for m in mail.outbox] == [["dana@clinic.test"]]
-    link = LINK.search(mail.outbox[0].body)
+    link = LINK.search(str(mail.outbox[0].body))
     assert link is not None
     _set_password(link.group(0), "dana's own long passphrase")
     dana.refresh_from_db()
@@ -166,7 +176,7 @@ def _reset(admin: Client, user: User) -> str:
     assert response.status_code == 302
     reset_mail = [m for m in mail.outbox if "Set a new password" in m.subject]
     assert len(reset_mail) == 1
-    link = LINK.search(reset_mail[0].body)
+    link = LINK.search(str(reset_mail[0].body))
     assert link is not None
     return link.group(0)
 
@@ -241,12 +251,24 @@ def test_changing_ones_own_password_needs_the_current_one_and_is_mailed(alice: U
     alice.email = "alice@clinic.test"
     alice.save()
     client = login(alice)
-    wrong = client.post(reverse("accounts:password_change"), {
-        "old_password": "not it", "new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase"})  # fmt: skip
+    wrong = client.post(
+        reverse("accounts:password_change"),
+        {
+            "old_password": "not it",
+            "new_password1": "a fresh long passphrase",
+            "new_password2": "a fresh long passphrase",
+        },
+    )
     assert wrong.status_code == 200
     with committed():
-        ok = client.post(reverse("accounts:password_change"), {
-        "old_password": PASSWORD, "new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase"})  # fmt: skip
+        ok = client.post(
+            reverse("accounts:password_change"),
+            {
+                "old_password": PASSWORD,
+                "new_password1": "a fresh long passphrase",
+                "new_password2": "a fresh long passphrase",
+            },
+        )
     assert ok.status_code == 302
     assert [m.to for m in mail.outbox] == [["alice@clinic.test"]]
     assert AuditEvent.objects.filter(action="password_changed", actor="alice").exists()
@@ -257,8 +279,10 @@ def test_an_email_change_is_told_to_the_old_address(root: User, carmen: User, co
     carmen.save()
     mail.outbox.clear()
     with committed():
-        login(root).post(reverse("admin:accounts_user_change", args=[carmen.pk]), {
-        "username": "carmen", "email": "attacker@example.test", "role": "clinician", "is_active": "on"})  # fmt: skip
+        login(root).post(
+            reverse("admin:accounts_user_change", args=[carmen.pk]),
+            {"username": "carmen", "email": "attacker@example.test", "role": "clinician", "is_active": "on"},
+        )
     carmen.refresh_from_db()
     assert carmen.email == "attacker@example.test"
     assert [m.to for m in mail.outbox] == [["carmen@clinic.test"]]
@@ -292,8 +316,10 @@ def test_an_old_assignment_row_gives_an_admin_nothing(root: User, fake_manager: 
 
 
 def test_a_user_with_assignments_cannot_be_made_an_admin(root: User, alice: User) -> None:
-    login(root).post(reverse("admin:accounts_user_change", args=[alice.pk]), {
-        "username": "alice", "email": "", "role": "admin", "is_active": "on"})  # fmt: skip
+    login(root).post(
+        reverse("admin:accounts_user_change", args=[alice.pk]),
+        {"username": "alice", "email": "", "role": "admin", "is_active": "on"},
+    )
     alice.refresh_from_db()
     assert alice.role == "therapist"
     assert not alice.is_staff
@@ -307,7 +333,7 @@ def test_an_admin_can_use_emergency_access(root: User) -> None:
     assert AuditEvent.objects.filter(action="break_glass", actor="root").exists()
 
 
-# ------------------------------------------------------------------------------ item 8: /admin/ for non-admins
+# ----------------------------------------------------------------- item 8: /admin/ for non-admins
 
 
 @pytest.mark.parametrize("path", ["/admin/", "/admin/accounts/user/", "/admin/accounts/auditevent/"])
