@@ -17,11 +17,16 @@ from exports_app.exporters import Export
 from exports_app.service import Requester, audit_refusal, export_session, export_sessions_zip
 from ifemotion.accounts.models import User
 from sessions_app.access import check_client_access
-from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
+from sessions_app.errors import CorruptSession, InvalidInput, SessionNotFound, StateUnavailable
 from sessions_app.state.keys import check_id
 
 ERROR_TEMPLATE = "exports_app/export_error.html"
 ZIP_FORMATS = {"md": ("md",), "json": ("json",), "pdf": ("pdf",), "all": ("md", "json")}
+DAMAGED = (
+    "Part of this session's live record is damaged (a stored value has the wrong type), so it cannot "
+    "be exported as a whole. Nothing was changed, and the problem has been logged for the operators. "
+    "Once the archiver has moved the session, download it from the archive."
+)
 
 
 def attachment(result: Export) -> HttpResponse:
@@ -88,6 +93,9 @@ def _download(request: HttpRequest, client_id: str, session_id: str, fmt: str) -
     except ExportTooLarge as exc:
         audit_refusal(requester, client_id, session_id, fmt, "too large")
         return _error(request, 503, "Export too large", str(exc))
+    except CorruptSession:
+        audit_refusal(requester, client_id, session_id, fmt, "damaged live record")
+        return _error(request, 503, "Record damaged", DAMAGED)
     except (StateUnavailable, ExportRenderFailed) as exc:
         return _error(request, 503, "Export temporarily unavailable", _unavailable(exc))
     return attachment(result)
@@ -144,6 +152,9 @@ def zip_bundle(request: HttpRequest, client_id: str) -> HttpResponse:
     except ExportTooLarge as exc:
         audit_refusal(requester, client_id, "", "zip", "too large")
         return _error(request, 503, "Export too large", str(exc))
+    except CorruptSession:
+        audit_refusal(requester, client_id, "", "zip", "damaged live record")
+        return _error(request, 503, "Record damaged", DAMAGED)
     except (StateUnavailable, ExportRenderFailed) as exc:
         return _error(request, 503, "Export temporarily unavailable", _unavailable(exc))
     return attachment(bundle)
