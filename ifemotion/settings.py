@@ -39,6 +39,8 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # First: the real client address behind the configured proxies (TRUSTED_PROXIES).
+    "ifemotion.accounts.client_address.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -81,7 +83,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Login lockout (django-axes, database handler: works while Redis is down).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One lock per (username, address) pair: one person's typos, or an attacker guessing, never lock out
+# colleagues (a clinic behind one NAT address) nor the same user elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ifemotion.accounts.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
 AXES_VERBOSE = False
@@ -287,3 +292,5 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IF.emotion Clinician <no-rep
 SITE_URL = env_str("SITE_URL")
 # A password link works once and for this long.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600, minimum=300)
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; deploy/ sets nginx's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
