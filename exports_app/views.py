@@ -6,6 +6,8 @@ get a file; everyone else gets the same 404 as a record that does not exist.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,6 +16,7 @@ from django.views.decorators.http import require_GET
 
 from exports_app.errors import ExportRenderFailed, ExportTooLarge, InvalidRange
 from exports_app.exporters import Export
+from exports_app.pdf.slots import RenderBusy, render_slot
 from exports_app.service import Requester, audit_refusal, export_session, export_sessions_zip
 from ifemotion.accounts.models import User
 from sessions_app.access import check_client_access
@@ -77,15 +80,19 @@ def _download(request: HttpRequest, client_id: str, session_id: str, fmt: str) -
     _checked_ids(client_id, [session_id])
     requester = _requester(request)
     try:
-        result = export_session(
-            requester=requester,
-            client_id=client_id,
-            session_id=session_id,
-            fmt=fmt,
-            archival=fmt == "pdf" and request.GET.get("archival") == "1",
-            seq_from=_seq(request, "from"),
-            seq_to=_seq(request, "to"),
-        )
+        with _pdf_slot(request, fmt == "pdf"):
+            result = export_session(
+                requester=requester,
+                client_id=client_id,
+                session_id=session_id,
+                fmt=fmt,
+                archival=fmt == "pdf" and request.GET.get("archival") == "1",
+                seq_from=_seq(request, "from"),
+                seq_to=_seq(request, "to"),
+            )
+    except RenderBusy as exc:
+        audit_refusal(requester, client_id, session_id, fmt, "busy")
+        return _busy(request, exc)
     except SessionNotFound as exc:
         raise Http404("No such record.") from exc
     except InvalidRange as exc:
@@ -99,6 +106,17 @@ def _download(request: HttpRequest, client_id: str, session_id: str, fmt: str) -
     except (StateUnavailable, ExportRenderFailed) as exc:
         return _error(request, 503, "Export temporarily unavailable", _unavailable(exc))
     return attachment(result)
+
+
+def _pdf_slot(request: HttpRequest, needed: bool) -> AbstractContextManager[None]:
+    """A render slot for a PDF (per user and per host, see pdf/slots.py); nothing for other formats."""
+    return render_slot(str(request.user.pk)) if needed else nullcontext()
+
+
+def _busy(request: HttpRequest, exc: RenderBusy) -> HttpResponse:
+    response = _error(request, 429, "Too many PDF exports at once", str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _unavailable(exc: Exception) -> str:
@@ -144,9 +162,13 @@ def zip_bundle(request: HttpRequest, client_id: str) -> HttpResponse:
         )
     requester = _requester(request)
     try:
-        bundle = export_sessions_zip(
-            requester=requester, client_id=client_id, session_ids=session_ids, formats=formats
-        )
+        with _pdf_slot(request, "pdf" in formats):
+            bundle = export_sessions_zip(
+                requester=requester, client_id=client_id, session_ids=session_ids, formats=formats
+            )
+    except RenderBusy as exc:
+        audit_refusal(requester, client_id, "", "zip", "busy")
+        return _busy(request, exc)
     except SessionNotFound as exc:
         raise Http404("No such record.") from exc
     except ExportTooLarge as exc:

@@ -294,3 +294,9 @@ SITE_URL = env_str("SITE_URL")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600, minimum=300)
 # Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; deploy/ sets nginx's.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Concurrent PDF renders (each may take a minute of a worker): per user and per host; beyond them
+# the download answers 429 with Retry-After. Slots are lock files under PDF_SLOT_DIR.
+PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 2, minimum=1)
+PDF_MAX_CONCURRENT_RENDERS_PER_USER = env_int("PDF_MAX_CONCURRENT_RENDERS_PER_USER", 1, minimum=1)
+PDF_BUSY_RETRY_AFTER_SECONDS = env_int("PDF_BUSY_RETRY_AFTER_SECONDS", 30, minimum=1)
+PDF_SLOT_DIR = Path(env_str("PDF_SLOT_DIR", str(VAR_DIR / "pdf-slots")))
