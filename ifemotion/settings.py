@@ -126,7 +126,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # workers, and the audit chain is appended in order); WAL lets readers proceed meanwhile.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # "timeout" (the busy timeout) is DATABASE_WAIT_SECONDS, set below.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests get a file too, not Django's shared-cache in-memory database: shared-cache SQLite fails
@@ -300,3 +300,19 @@ PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 2, minimum=1)
 PDF_MAX_CONCURRENT_RENDERS_PER_USER = env_int("PDF_MAX_CONCURRENT_RENDERS_PER_USER", 1, minimum=1)
 PDF_BUSY_RETRY_AFTER_SECONDS = env_int("PDF_BUSY_RETRY_AFTER_SECONDS", 30, minimum=1)
 PDF_SLOT_DIR = Path(env_str("PDF_SLOT_DIR", str(VAR_DIR / "pdf-slots")))
+# Every database wait is bounded: a stalled or locked database answers 503 within about this long
+# (SQLite busy timeout; PostgreSQL lock_timeout and connect timeout), never a hung worker or a 500.
+DATABASE_WAIT_SECONDS = env_float("DATABASE_WAIT_SECONDS", 2.0, minimum=0.1)
+# PostgreSQL statement_timeout of web workers (ifemotion/wsgi.py): no statement of a web request runs
+# longer. Commands (archiver, migrate, reindex) are not cut; 0 switches it off.
+DATABASE_STATEMENT_TIMEOUT_SECONDS = env_float("DATABASE_STATEMENT_TIMEOUT_SECONDS", 2.0, minimum=0.0)
+_statement_timeout = DATABASE_STATEMENT_TIMEOUT_SECONDS if env_bool("IFEMOTION_WEB_PROCESS") else 0.0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"]["timeout"] = DATABASE_WAIT_SECONDS
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", max(1, round(DATABASE_WAIT_SECONDS)))
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} -c lock_timeout={int(DATABASE_WAIT_SECONDS * 1000)}"
+        f" -c statement_timeout={int(_statement_timeout * 1000)}"
+    ).strip()

@@ -323,12 +323,16 @@ def _record_with_retry(**fields: Any) -> None:
     Two processes writing in SQLite's default (deferred) transactions can deadlock; SQLite then fails
     one of them at once instead of waiting. Each try is a fresh transaction, so a retry is safe.
     """
+    started = time.monotonic()
     for attempt in range(1, AUDIT_ATTEMPTS + 1):
         try:
             audit.record(AuditAction.API_REQUEST, durable=False, **fields)
             return
         except OperationalError as exc:
-            if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc):
+            # A lock that was waited for (the busy timeout, DATABASE_WAIT_SECONDS) is a stalled
+            # database, not a deadlock: retrying would hold the worker for several timeouts.
+            waited = time.monotonic() - started >= settings.DATABASE_WAIT_SECONDS / 2
+            if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc) or waited:
                 raise
             time.sleep(0.02 * attempt)
 
