@@ -35,13 +35,13 @@ pytestmark = pytest.mark.usefixtures("audit_flushable")
 def database_held() -> Iterator[None]:
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
-        holder = sqlite3.connect(settings_dict["NAME"], isolation_level=None, timeout=5)
-        holder.execute("BEGIN EXCLUSIVE")
+        lite = sqlite3.connect(settings_dict["NAME"], isolation_level=None, timeout=5)
+        lite.execute("BEGIN EXCLUSIVE")
         try:
             yield
         finally:
-            holder.execute("ROLLBACK")
-            holder.close()
+            lite.execute("ROLLBACK")
+            lite.close()
         return
     import psycopg
 
