@@ -41,6 +41,8 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     # First: the real client address behind the configured proxies (TRUSTED_PROXIES).
     "ifemotion.accounts.client_address.TrustedProxyMiddleware",
+    # Request latency per view for /metrics (sessions_app/ops/metrics.py).
+    "sessions_app.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -240,7 +242,7 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe health over plain HTTP on the private network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -316,3 +318,5 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         f"{_pg_options.get('options', '')} -c lock_timeout={int(DATABASE_WAIT_SECONDS * 1000)}"
         f" -c statement_timeout={int(_statement_timeout * 1000)}"
     ).strip()
+# /healthz details and /metrics: this host, or "Authorization: Bearer <OPERATOR_TOKEN>" (empty: host only).
+OPERATOR_TOKEN = env_str("OPERATOR_TOKEN")
