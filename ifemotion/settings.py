@@ -320,3 +320,15 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     ).strip()
 # /healthz details and /metrics: this host, or "Authorization: Bearer <OPERATOR_TOKEN>" (empty: host only).
 OPERATOR_TOKEN = env_str("OPERATOR_TOKEN")
+# Signed checkpoints of the audit chain's head (ifemotion/accounts/checkpoints.py): the HMAC key is
+# kept out of the database (a file readable by the app only, or the environment); the sink is a file
+# opened O_APPEND (make it append-only: chattr +a) and optionally syslog.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+AUDIT_CHECKPOINT_KEY_FILE = env_str("AUDIT_CHECKPOINT_KEY_FILE")
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.log")))
+AUDIT_CHECKPOINT_SYSLOG = env_bool("AUDIT_CHECKPOINT_SYSLOG", False)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 10, minimum=1)
+AUDIT_CHECKPOINTS_ENABLED = env_bool(
+    "AUDIT_CHECKPOINTS", bool(AUDIT_CHECKPOINT_KEY or AUDIT_CHECKPOINT_KEY_FILE) or DEBUG
+)
+MIDDLEWARE += ["ifemotion.accounts.checkpoints.AuditCheckpointMiddleware"]

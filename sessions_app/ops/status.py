@@ -13,10 +13,12 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils import timezone
 
 from sessions_app.errors import StateUnavailable
 from sessions_app.health import health_report
@@ -75,6 +77,21 @@ def index_write_problem() -> str | None:
     return None
 
 
+def audit_checkpoint_problem() -> str | None:
+    from ifemotion.accounts.checkpoints import latest_checkpoint
+
+    if not settings.AUDIT_CHECKPOINTS_ENABLED:
+        return "signed audit checkpoints are off (set AUDIT_CHECKPOINT_KEY_FILE)"
+    try:
+        latest = latest_checkpoint()
+    except OSError:
+        return "the audit checkpoint file cannot be read"
+    if latest is None:
+        return None  # the first request writes the first one
+    overdue = timezone.now() - latest.at > timedelta(minutes=3 * settings.AUDIT_CHECKPOINT_MINUTES)
+    return "the last audit checkpoint is overdue (see the log: key or file missing?)" if overdue else None
+
+
 def assess() -> tuple[str, dict[str, Any]]:
     """``(status, details)``; details are for operators only."""
     healthy, checks = health_report()
@@ -92,5 +109,8 @@ def assess() -> tuple[str, dict[str, Any]]:
     pending = checks["chroma"].get("index_pending")
     if isinstance(pending, int) and pending > 0:
         problems.append(f"chroma: {pending} archived rows are waiting for the search index")
+    audit_problem = audit_checkpoint_problem()
+    if audit_problem:
+        problems.append(f"audit: {audit_problem}")
     status = "failing" if not healthy else ("degraded" if problems else "ok")
     return status, {"status": status, "ok": healthy, "degraded": problems, **checks}
