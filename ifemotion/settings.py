@@ -332,5 +332,5 @@ AUDIT_CHECKPOINTS_ENABLED = env_bool(
     "AUDIT_CHECKPOINTS", bool(AUDIT_CHECKPOINT_KEY or AUDIT_CHECKPOINT_KEY_FILE) or DEBUG
 )
 MIDDLEWARE += ["ifemotion.accounts.checkpoints.AuditCheckpointMiddleware"]
-# No script reads the CSRF cookie (forms carry the token): keep it out of reach of scripts (found by `make dast`).
+# No script reads the CSRF cookie (forms carry the token), so scripts may not either (found by make dast).
 CSRF_COOKIE_HTTPONLY = True

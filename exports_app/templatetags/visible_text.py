@@ -21,3 +21,11 @@ def visible(value: object) -> str:
     if value is None:
         return ""
     return visible_text(value if isinstance(value, str) else str(value))
+
+
+@register.filter(name="has_invisible")
+def has_invisible(value: object) -> bool:
+    """True when ``value`` holds a character ``visible`` would mark (for a warning next to a form field)."""
+    if not isinstance(value, str):
+        return False
+    return visible_text(value) != value.replace("\r\n", "\n").replace("\r", "\n")

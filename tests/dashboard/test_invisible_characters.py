@@ -79,6 +79,7 @@ def test_the_notes_form_keeps_the_stored_text_exactly(
     textarea = re.search(r"<textarea[^>]*>(.*?)</textarea>", html, flags=re.S)
     assert textarea is not None
     assert f"notes {SPOOF}" in textarea.group(1)
+    assert "These notes contain invisible or direction-changing characters" in html
 
 
 @pytest.mark.django_db
