@@ -17,6 +17,7 @@ from django.conf import LazySettings
 
 from ifemotion.embedded_redis import REDIS_SERVER, RedisServer, free_port
 from sessions_app.errors import StateError, StateReadOnly, StateUnavailable
+from sessions_app.state.connection import client_from_url
 from sessions_app.state.manager import ConversationStateManager
 
 pytestmark = [pytest.mark.fault, pytest.mark.slow]
@@ -151,7 +152,7 @@ def test_a_corrupt_aof_fails_closed_and_the_runbook_repairs_it(tmp_path: Path) -
     assert "redis-check-aof" in refused.stdout + refused.stderr
 
     # The app, pointed at the Redis that is not there, fails closed and fast (503 pages, see E1).
-    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.5, socket_timeout=1)
+    dead = client_from_url(f"redis://127.0.0.1:{free_port()}/0")  # the product's timeouts and retry policy
     started = time.monotonic()
     with pytest.raises(StateUnavailable):
         ConversationStateManager(dead).read_session("client-ava", session_id)
