@@ -17,3 +17,22 @@ accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(b)s %(D)sus'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+# /metrics sums the request histograms of every worker (prometheus_client's multiprocess mode): each
+# worker writes its samples under PROMETHEUS_MULTIPROC_DIR, emptied when gunicorn starts.
+metrics_dir = os.environ.setdefault(
+    "PROMETHEUS_MULTIPROC_DIR", os.path.join(os.environ.get("IFEMOTION_VAR_DIR", "var"), "prometheus")
+)
+
+
+def on_starting(server: object) -> None:
+    import shutil
+
+    shutil.rmtree(metrics_dir, ignore_errors=True)
+    os.makedirs(metrics_dir, mode=0o700, exist_ok=True)
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined,no-untyped-call]

@@ -6,6 +6,8 @@ get a file; everyone else gets the same 404 as a record that does not exist.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager, nullcontext
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,14 +16,20 @@ from django.views.decorators.http import require_GET
 
 from exports_app.errors import ExportRenderFailed, ExportTooLarge, InvalidRange
 from exports_app.exporters import Export
+from exports_app.pdf.slots import RenderBusy, render_slot
 from exports_app.service import Requester, audit_refusal, export_session, export_sessions_zip
 from ifemotion.accounts.models import User
 from sessions_app.access import check_client_access
-from sessions_app.errors import InvalidInput, SessionNotFound, StateUnavailable
+from sessions_app.errors import CorruptSession, InvalidInput, SessionNotFound, StateUnavailable
 from sessions_app.state.keys import check_id
 
 ERROR_TEMPLATE = "exports_app/export_error.html"
 ZIP_FORMATS = {"md": ("md",), "json": ("json",), "pdf": ("pdf",), "all": ("md", "json", "pdf")}
+DAMAGED = (
+    "Part of this session's live record is damaged (a stored value has the wrong type), so it cannot "
+    "be exported as a whole. Nothing was changed, and the problem has been logged for the operators. "
+    "Once the archiver has moved the session, download it from the archive."
+)
 
 
 def attachment(result: Export) -> HttpResponse:
@@ -72,15 +80,19 @@ def _download(request: HttpRequest, client_id: str, session_id: str, fmt: str) -
     _checked_ids(client_id, [session_id])
     requester = _requester(request)
     try:
-        result = export_session(
-            requester=requester,
-            client_id=client_id,
-            session_id=session_id,
-            fmt=fmt,
-            archival=fmt == "pdf" and request.GET.get("archival") == "1",
-            seq_from=_seq(request, "from"),
-            seq_to=_seq(request, "to"),
-        )
+        with _pdf_slot(request, fmt == "pdf"):
+            result = export_session(
+                requester=requester,
+                client_id=client_id,
+                session_id=session_id,
+                fmt=fmt,
+                archival=fmt == "pdf" and request.GET.get("archival") == "1",
+                seq_from=_seq(request, "from"),
+                seq_to=_seq(request, "to"),
+            )
+    except RenderBusy as exc:
+        audit_refusal(requester, client_id, session_id, fmt, "busy")
+        return _busy(request, exc)
     except SessionNotFound as exc:
         raise Http404("No such record.") from exc
     except InvalidRange as exc:
@@ -88,9 +100,23 @@ def _download(request: HttpRequest, client_id: str, session_id: str, fmt: str) -
     except ExportTooLarge as exc:
         audit_refusal(requester, client_id, session_id, fmt, "too large")
         return _error(request, 503, "Export too large", str(exc))
+    except CorruptSession:
+        audit_refusal(requester, client_id, session_id, fmt, "damaged live record")
+        return _error(request, 503, "Record damaged", DAMAGED)
     except (StateUnavailable, ExportRenderFailed) as exc:
         return _error(request, 503, "Export temporarily unavailable", _unavailable(exc))
     return attachment(result)
+
+
+def _pdf_slot(request: HttpRequest, needed: bool) -> AbstractContextManager[None]:
+    """A render slot for a PDF (per user and per host, see pdf/slots.py); nothing for other formats."""
+    return render_slot(str(request.user.pk)) if needed else nullcontext()
+
+
+def _busy(request: HttpRequest, exc: RenderBusy) -> HttpResponse:
+    response = _error(request, 429, "Too many PDF exports at once", str(exc))
+    response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _unavailable(exc: Exception) -> str:
@@ -136,14 +162,21 @@ def zip_bundle(request: HttpRequest, client_id: str) -> HttpResponse:
         )
     requester = _requester(request)
     try:
-        bundle = export_sessions_zip(
-            requester=requester, client_id=client_id, session_ids=session_ids, formats=formats
-        )
+        with _pdf_slot(request, "pdf" in formats):
+            bundle = export_sessions_zip(
+                requester=requester, client_id=client_id, session_ids=session_ids, formats=formats
+            )
+    except RenderBusy as exc:
+        audit_refusal(requester, client_id, "", "zip", "busy")
+        return _busy(request, exc)
     except SessionNotFound as exc:
         raise Http404("No such record.") from exc
     except ExportTooLarge as exc:
         audit_refusal(requester, client_id, "", "zip", "too large")
         return _error(request, 503, "Export too large", str(exc))
+    except CorruptSession:
+        audit_refusal(requester, client_id, "", "zip", "damaged live record")
+        return _error(request, 503, "Record damaged", DAMAGED)
     except (StateUnavailable, ExportRenderFailed) as exc:
         return _error(request, 503, "Export temporarily unavailable", _unavailable(exc))
     return attachment(bundle)

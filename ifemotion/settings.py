@@ -28,7 +28,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, answering 403 (not a redirect loop) to signed-in non-admins.
+    "ifemotion.accounts.admin_site.ClinicAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -45,6 +46,10 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # First: the real client address behind the configured proxies (TRUSTED_PROXIES).
+    "ifemotion.accounts.client_address.TrustedProxyMiddleware",
+    # Request latency per view for /metrics (sessions_app/ops/metrics.py).
+    "sessions_app.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -72,7 +77,8 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # Roles that must pass TOTP two-factor after the password. Empty it (MFA_REQUIRED_ROLES=) to disable.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "admin"])
 EXPORT_ROLES = env_list("EXPORT_ROLES", ["therapist", "clinician"])
-BREAK_GLASS_ROLES = env_list("BREAK_GLASS_ROLES", ["therapist", "clinician"])
+# Admins hold no assignments (separation of duties): emergency access is their audited path to a record.
+BREAK_GLASS_ROLES = env_list("BREAK_GLASS_ROLES", ["therapist", "clinician", "admin"])
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
 OTP_TOTP_ISSUER = "IF.emotion Clinician"
 # Automatic logoff: idle and absolute limits, enforced server-side by SessionTimeoutMiddleware.
@@ -86,7 +92,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Login lockout (django-axes, database handler: works while Redis is down).
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 0.25, minimum=0.01)
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# One lock per (username, address) pair: one person's typos, or an attacker guessing, never lock out
+# colleagues (a clinic behind one NAT address) nor the same user elsewhere.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "ifemotion.accounts.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/login_locked.html"
 AXES_VERBOSE = False
@@ -126,7 +135,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # workers, and the audit chain is appended in order); WAL lets readers proceed meanwhile.
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
+        # "timeout" (the busy timeout) is DATABASE_WAIT_SECONDS, set below.
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     # Tests get a file too, not Django's shared-cache in-memory database: shared-cache SQLite fails
@@ -255,7 +264,7 @@ if not DEBUG:
     CSRF_COOKIE_NAME = "__Host-csrftoken"
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe health over plain HTTP on the private network.
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -294,3 +303,60 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Security (issue 11; see README "Security operations") -----------------------------------------
+# Account mail (password links, "your password / device / email changed"): Django's email backend.
+# Under DEBUG (make run) mails are printed on the console; in production set EMAIL_HOST and friends.
+_MAIL_BACKENDS = "django.core.mail.backends."
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", _MAIL_BACKENDS + ("console" if DEBUG else "smtp") + ".EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IF.emotion Clinician <no-reply@localhost>")
+# Links in mails start with SITE_URL (https://clinic.example.org); empty: the requesting page's host.
+SITE_URL = env_str("SITE_URL")
+# A password link works once and for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600, minimum=300)
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; deploy/ sets nginx's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Concurrent PDF renders (each may take a minute of a worker): per user and per host; beyond them
+# the download answers 429 with Retry-After. Slots are lock files under PDF_SLOT_DIR.
+PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 2, minimum=1)
+PDF_MAX_CONCURRENT_RENDERS_PER_USER = env_int("PDF_MAX_CONCURRENT_RENDERS_PER_USER", 1, minimum=1)
+PDF_BUSY_RETRY_AFTER_SECONDS = env_int("PDF_BUSY_RETRY_AFTER_SECONDS", 30, minimum=1)
+PDF_SLOT_DIR = Path(env_str("PDF_SLOT_DIR", str(VAR_DIR / "pdf-slots")))
+# Every database wait is bounded: a stalled or locked database answers 503 within about this long
+# (SQLite busy timeout; PostgreSQL lock_timeout and connect timeout), never a hung worker or a 500.
+DATABASE_WAIT_SECONDS = env_float("DATABASE_WAIT_SECONDS", 2.0, minimum=0.1)
+# PostgreSQL statement_timeout of web workers (ifemotion/wsgi.py): no statement of a web request runs
+# longer. Commands (archiver, migrate, reindex) are not cut; 0 switches it off.
+DATABASE_STATEMENT_TIMEOUT_SECONDS = env_float("DATABASE_STATEMENT_TIMEOUT_SECONDS", 2.0, minimum=0.0)
+_statement_timeout = DATABASE_STATEMENT_TIMEOUT_SECONDS if env_bool("IFEMOTION_WEB_PROCESS") else 0.0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"]["timeout"] = DATABASE_WAIT_SECONDS
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _pg_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _pg_options.setdefault("connect_timeout", max(1, round(DATABASE_WAIT_SECONDS)))
+    _pg_options["options"] = (
+        f"{_pg_options.get('options', '')} -c lock_timeout={int(DATABASE_WAIT_SECONDS * 1000)}"
+        f" -c statement_timeout={int(_statement_timeout * 1000)}"
+    ).strip()
+# /healthz details and /metrics: this host, or "Authorization: Bearer <OPERATOR_TOKEN>" (empty: host only).
+OPERATOR_TOKEN = env_str("OPERATOR_TOKEN")
+# Signed checkpoints of the audit chain's head (ifemotion/accounts/checkpoints.py): the HMAC key is
+# kept out of the database (a file readable by the app only, or the environment); the sink is a file
+# opened O_APPEND (make it append-only: chattr +a) and optionally syslog.
+AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
+AUDIT_CHECKPOINT_KEY_FILE = env_str("AUDIT_CHECKPOINT_KEY_FILE")
+AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.log")))
+AUDIT_CHECKPOINT_SYSLOG = env_bool("AUDIT_CHECKPOINT_SYSLOG", False)
+AUDIT_CHECKPOINT_MINUTES = env_int("AUDIT_CHECKPOINT_MINUTES", 10, minimum=1)
+AUDIT_CHECKPOINTS_ENABLED = env_bool(
+    "AUDIT_CHECKPOINTS", bool(AUDIT_CHECKPOINT_KEY or AUDIT_CHECKPOINT_KEY_FILE) or DEBUG
+)
+MIDDLEWARE += ["ifemotion.accounts.checkpoints.AuditCheckpointMiddleware"]
+# No script reads the CSRF cookie (forms carry the token), so scripts may not either (found by make dast).
+CSRF_COOKIE_HTTPONLY = True

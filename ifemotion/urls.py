@@ -11,3 +11,6 @@ urlpatterns = [
     path("exports/", include("exports_app.urls")),
     path("", include("sessions_app.urls")),
 ]
+
+# A stalled or unreachable database answers 503, never a 500 (ifemotion/server_errors.py).
+handler500 = "ifemotion.server_errors.server_error"

@@ -90,7 +90,12 @@ def check_client_access(
         raise Http404(NOT_FOUND)
     if not CLIENT_ID.fullmatch(client_id):
         raise _deny(user, client_id, purpose, request, "malformed client id")
-    if CareAssignment.objects.filter(therapist=user, client_id=client_id).exists():
+    if user.role == "admin" or user.is_staff or user.is_superuser:
+        # Separation of duties: administrators hold no assignments (an old row grants nothing).
+        assigned = False
+    else:
+        assigned = CareAssignment.objects.filter(therapist=user, client_id=client_id).exists()
+    if assigned:
         if purpose == "export" and user.role not in export_roles():
             raise _deny(user, client_id, purpose, request, "role may not export")
         return AccessGrant(user.pk, user.username, user.role, client_id, purpose, "assignment")
@@ -106,6 +111,8 @@ def check_client_access(
 
 def assigned_client_ids(user: User) -> list[str]:
     """Client ids of the user's care assignments (never the global index)."""
+    if user.role == "admin" or user.is_staff or user.is_superuser:
+        return []  # separation of duties: see check_client_access
     return list(CareAssignment.objects.filter(therapist=user).values_list("client_id", flat=True))
 
 

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from sessions_app.dashboard import views
+from sessions_app.ops import views as ops_views
 
 
 class RecordIdConverter:
@@ -21,7 +22,8 @@ app_name = "sessions"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("healthz", views.healthz, name="healthz"),
+    path("healthz", ops_views.healthz, name="healthz"),
+    path("metrics", ops_views.metrics, name="metrics"),
     path("sessions/", views.session_list, name="list"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/", views.session_detail, name="detail"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),

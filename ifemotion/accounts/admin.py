@@ -2,31 +2,107 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern
 
 from ifemotion.accounts import audit
-from ifemotion.accounts.identity import assign_client, unassign_client
-from ifemotion.accounts.models import ApiToken, AuditAction, AuditEvent, BreakGlassGrant, CareAssignment, User
+from ifemotion.accounts.identity import (
+    AccessChangeError,
+    assign_client,
+    check_assignable,
+    grant_admin_permissions,
+    unassign_client,
+)
+from ifemotion.accounts.mfa_admin import replace_django_otp_admin
+from ifemotion.accounts.models import (
+    ApiToken,
+    AuditAction,
+    AuditEvent,
+    BreakGlassGrant,
+    CareAssignment,
+    Role,
+    User,
+)
+from ifemotion.accounts.password_reset import ResetRefused, invite, issue_password_reset
 from ifemotion.accounts.token_admin import ApiTokenAdmin
+
+
+class ClinicUserAddForm(forms.ModelForm):  # type: ignore[type-arg]
+    """A new account has no password: its owner chooses one from the emailed link."""
+
+    class Meta:
+        model = User
+        fields = ("username", "email", "role", "first_name", "last_name")
+
+    def clean_email(self) -> str:
+        email: str = self.cleaned_data.get("email") or ""
+        if not email:
+            raise forms.ValidationError(
+                "An email address is required: the account's owner sets their password "
+                "from a link sent there."
+            )
+        return email
+
+
+class ClinicUserChangeForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = User
+        fields = ("username", "email", "role", "first_name", "last_name", "is_active")
+
+    def clean_role(self) -> str:
+        role: str = self.cleaned_data["role"]
+        if role == Role.ADMIN and self.instance.pk and self.instance.assignments.exists():
+            raise forms.ValidationError(
+                "This user has care assignments. Administrators hold none (separation of duties): "
+                "remove the assignments first."
+            )
+        return role
 
 
 @admin.register(User)
 class ClinicUserAdmin(UserAdmin):  # type: ignore[type-arg]
-    list_display = ("username", "role", "is_active", "last_login")
+    """Users and roles. Passwords are never set or seen here: a reset mails the user a one-time link."""
+
+    list_display = ("username", "email", "role", "is_active", "last_login")
     list_filter = ("role", "is_active")
-    fieldsets = (*(UserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
-    # A clinic admin is not a superuser (no record models); they must not be able to make one.
-    ESCALATION_FIELDS = ("is_superuser", "user_permissions", "groups")
+    form = ClinicUserChangeForm
+    add_form = ClinicUserAddForm
+    fieldsets = (
+        (None, {"fields": ("username", "email", "role", "is_active")}),
+        ("Name", {"fields": ("first_name", "last_name")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("username", "email", "role", "first_name", "last_name")}),
+    )
+    readonly_fields = ("last_login", "date_joined")
+    actions = ["send_password_reset"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: object = None) -> tuple[str, ...]:
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else (*fields, *self.ESCALATION_FIELDS)
+        if obj is not None and getattr(obj, "pk", None) == request.user.pk:
+            fields = (*fields, "role", "is_active")  # nobody changes their own role or locks themselves out
+        return fields
+
+    def get_urls(self) -> list[URLPattern]:
+        # Django's "change password" form for another user is not offered at all.
+        return [url for url in super().get_urls() if "password" not in str(url.pattern)]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        raise PermissionDenied("administrators do not set passwords; send a reset link instead")
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if not change:
+            obj.set_unusable_password()
+        obj.is_staff = obj.role == Role.ADMIN  # admin-site access follows the role, nothing else
         super().save_model(request, obj, form, change)
+        if obj.role == Role.ADMIN:
+            grant_admin_permissions(obj)
         actor = request.user if isinstance(request.user, User) else None
         audit.record(
             AuditAction.USER_CHANGED,
@@ -35,6 +111,56 @@ class ClinicUserAdmin(UserAdmin):  # type: ignore[type-arg]
             request=request,
             detail={"user": obj.username, "role": obj.role, "active": obj.is_active, "created": not change},
         )
+        if not change:
+            try:
+                invite(user=obj, by=actor, request=request)
+            except ResetRefused as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"A link to choose a password was sent to {obj.email}.", messages.SUCCESS
+                )
+
+    @admin.action(description="Send a password reset link (ends their sessions and two-factor device)")
+    def send_password_reset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = request.user if isinstance(request.user, User) else None
+        for user in queryset:
+            try:
+                issue_password_reset(user=user, by=actor, request=request)
+            except ResetRefused as exc:
+                self.message_user(request, str(exc), messages.ERROR)
+            else:
+                self.message_user(
+                    request, f"Reset link sent to {user.username}'s email address.", messages.SUCCESS
+                )
+
+
+class CareAssignmentForm(forms.ModelForm):  # type: ignore[type-arg]
+    """Only therapists and clinicians can be assigned; never an admin, never oneself."""
+
+    class Meta:
+        model = CareAssignment
+        fields = ("therapist", "client_id")
+
+    acting: User | None = None  # the signed-in admin; set per request by CareAssignmentAdmin.get_form
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["therapist"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = User.objects.filter(
+                role__in=[Role.THERAPIST, Role.CLINICIAN], is_staff=False, is_superuser=False
+            )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        therapist = cleaned.get("therapist")
+        if isinstance(therapist, User):
+            try:
+                check_assignable(therapist, by=self.acting)
+            except AccessChangeError as exc:
+                raise forms.ValidationError(str(exc)) from None
+        return cleaned
 
 
 @admin.register(CareAssignment)
@@ -44,6 +170,12 @@ class CareAssignmentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = ("therapist", "client_id", "created_at", "created_by")
     search_fields = ("therapist__username", "client_id")
     readonly_fields = ("created_at", "created_by")
+    form = CareAssignmentForm
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        acting = request.user if isinstance(request.user, User) else None
+        return type("CareAssignmentFormForRequest", (form_class,), {"acting": acting})
 
     def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False  # reassigning = revoke + grant, two audited events
@@ -126,3 +258,7 @@ class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
+
+
+# django-otp's device admin shows secrets; ours never does (see mfa_admin.py).
+replace_django_otp_admin(admin.site)

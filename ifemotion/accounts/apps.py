@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts, access and audit"
 
     def ready(self) -> None:
-        from ifemotion.accounts import signals  # noqa: F401 - connects the audit receivers
+        from ifemotion.accounts import notify, signals  # noqa: F401 - connects the receivers

@@ -66,10 +66,26 @@ def grant_admin_permissions(user: User) -> None:
     user.user_permissions.add(*permissions)
 
 
+def check_assignable(therapist: User, *, by: User | None = None) -> None:
+    """Separation of duties: no assignment ever gives an administrator access to client records.
+
+    Admins manage access; they do not hold it. An admin who needs a record uses emergency access,
+    which is time-boxed, read-only and audited at high severity.
+    """
+    if therapist.role == Role.ADMIN or therapist.is_staff or therapist.is_superuser:
+        raise AccessChangeError(
+            f"{therapist.username} is an administrator: administrators cannot be assigned clients "
+            "(use emergency access for a record you need)"
+        )
+    if by is not None and by.pk == therapist.pk:
+        raise AccessChangeError("nobody can assign a client to themselves")
+
+
 def assign_client(
     *, therapist: User, client_id: str, by: User | None = None, request: HttpRequest | None = None
 ) -> CareAssignment:
     check_client_id(client_id)
+    check_assignable(therapist, by=by)
     with transaction.atomic():
         assignment, created = CareAssignment.objects.get_or_create(
             therapist=therapist, client_id=client_id, defaults={"created_by": by}

@@ -53,6 +53,10 @@ def verify(request: HttpRequest, user: User, device: TOTPDevice, token: str) -> 
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
+        audit.record(
+            AuditAction.MFA_DEVICE_CHANGED, actor=user.username, role=user.role, request=request,
+            detail={"user": user.username, "event": "enrolled"},
+        )  # fmt: skip
     otp_login(request, device)
     request.session.cycle_key()  # a new key once the second factor is in, too
     audit.record(

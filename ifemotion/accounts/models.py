@@ -66,6 +66,10 @@ class ApiToken(models.Model):
     created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Which clients the token reaches: empty prefix and list = every client (the chatbot writes for
+    # all its clients). Otherwise client ids starting with the prefix, or listed; others answer 404.
+    client_prefix = models.CharField(max_length=64, blank=True, default="")
+    client_ids = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -76,6 +80,18 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+    @property
+    def is_restricted(self) -> bool:
+        return bool(self.client_prefix or self.client_ids)
+
+    def reaches(self, client_id: str) -> bool:
+        """Whether this token may touch ``client_id``'s records."""
+        if not self.is_restricted:
+            return True
+        if self.client_prefix and client_id.startswith(self.client_prefix):
+            return True
+        return client_id in (self.client_ids or [])
 
 
 class AuditAction(models.TextChoices):
@@ -94,6 +110,9 @@ class AuditAction(models.TextChoices):
     USER_CHANGED = "user_changed", "User created or changed"
     TOKEN_CHANGED = "token_changed", "API token created or revoked"
     API_REQUEST = "api_request", "API request"
+    PASSWORD_RESET = "password_reset", "Password reset link sent"
+    PASSWORD_CHANGED = "password_changed", "Password changed"
+    MFA_DEVICE_CHANGED = "mfa_device_changed", "Two-factor device enrolled or removed"
 
 
 class AuditEvent(models.Model):

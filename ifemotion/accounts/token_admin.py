@@ -17,15 +17,31 @@ from django.utils.cache import add_never_cache_headers
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import ApiToken, AuditAction
-from ifemotion.accounts.tokens import TokenError, check_name, issue_secret, revoke_token
+from ifemotion.accounts.tokens import (
+    TokenError,
+    check_name,
+    check_reach_limits,
+    issue_secret,
+    reach_detail,
+    revoke_token,
+)
 
 SECRET_ATTRIBUTE = "_ifemotion_new_api_token"  # noqa: S105 - an attribute name, not a secret
 
 
 class ApiTokenAddForm(forms.ModelForm):  # type: ignore[type-arg]
+    client_ids_text = forms.CharField(
+        label="Client ids",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Restrict the token to these client ids (comma or line separated). Empty, with an empty "
+        "prefix: the token reaches every client.",
+    )
+
     class Meta:
         model = ApiToken
-        fields = ("name", "scope")
+        fields = ("name", "scope", "client_prefix")
+        help_texts = {"client_prefix": "Restrict the token to client ids starting with this."}
 
     def clean_name(self) -> str:
         try:
@@ -33,13 +49,33 @@ class ApiTokenAddForm(forms.ModelForm):  # type: ignore[type-arg]
         except TokenError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        raw = str(cleaned.get("client_ids_text") or "").replace("\n", ",").split(",")
+        try:
+            prefix, ids = check_reach_limits(cleaned.get("client_prefix"), raw)
+        except TokenError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        cleaned["client_prefix"] = prefix
+        self.instance.client_ids = ids
+        return cleaned
+
 
 def _actor(request: HttpRequest) -> str:
     return request.user.get_username() if request.user.is_authenticated else "admin"
 
 
 class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    list_display = ("name", "prefix", "scope", "created_at", "created_by", "last_used_at", "revoked_at")
+    list_display = (
+        "name",
+        "prefix",
+        "scope",
+        "reach",
+        "created_at",
+        "created_by",
+        "last_used_at",
+        "revoked_at",
+    )
     list_filter = ("scope",)
     search_fields = ("name", "prefix")
     actions = ["revoke_selected"]
@@ -53,12 +89,21 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
             return ()
-        return ("name", "prefix", "scope", "created_at", "created_by", "last_used_at", "revoked_at")
+        return ("name", "prefix", "scope", "reach", "created_at", "created_by", "last_used_at", "revoked_at")
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:
-            return ("name", "scope")
+            return ("name", "scope", "client_prefix", "client_ids_text")
         return self.get_readonly_fields(request, obj)
+
+    @admin.display(description="Clients")
+    def reach(self, obj: ApiToken) -> str:
+        if not obj.is_restricted:
+            return "all clients"
+        parts = [f"ids starting with {obj.client_prefix!r}"] if obj.client_prefix else []
+        if obj.client_ids:
+            parts.append(", ".join(obj.client_ids))
+        return "; ".join(parts)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -73,7 +118,7 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
             AuditAction.TOKEN_CHANGED,
             actor=_actor(request),
             request=request,
-            detail={"event": "created", "token": obj.name, "scope": obj.scope},
+            detail={"event": "created", "token": obj.name, "scope": obj.scope} | reach_detail(obj),
         )
         setattr(request, SECRET_ATTRIBUTE, secret)
 

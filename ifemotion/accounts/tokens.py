@@ -15,6 +15,7 @@ import secrets
 import threading
 import time
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,6 +75,28 @@ def check_scope(scope: object) -> TokenScope:
     return TokenScope(scope)
 
 
+CLIENT_PART = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def check_reach_limits(prefix: object, client_ids: object) -> tuple[str, list[str]]:
+    """A client-id prefix and a list of client ids restricting a token (both empty: every client)."""
+    prefix_text = "" if prefix is None else str(prefix).strip()
+    if prefix_text and not CLIENT_PART.fullmatch(prefix_text):
+        raise TokenError("a client-id prefix is 1-64 characters from A-Z, a-z, 0-9, '_' and '-'")
+    ids = [str(item).strip() for item in (client_ids or []) if str(item).strip()]  # type: ignore[attr-defined]
+    bad = [item for item in ids if not CLIENT_PART.fullmatch(item)]
+    if bad:
+        raise TokenError(f"not a client id: {bad[0][:70]!r}")
+    return prefix_text, sorted(set(ids))
+
+
+def reach_detail(token: ApiToken) -> dict[str, object]:
+    """The token's client restriction for the audit log (nothing when it reaches every client)."""
+    if not token.is_restricted:
+        return {}
+    return {"client_prefix": token.client_prefix, "client_ids": list(token.client_ids)}
+
+
 def issue_secret(token: ApiToken) -> str:
     """Give an unsaved token a fresh secret (its prefix and hash) and return the secret."""
     secret = generate_secret()
@@ -89,11 +112,18 @@ def create_token(
     created_by: User | None = None,
     actor: str,
     request: HttpRequest | None = None,
+    client_prefix: str = "",
+    client_ids: Sequence[str] = (),
 ) -> NewToken:
-    """Create a token, record it in the audit log, and return it with its secret (shown once)."""
+    """Create a token, record it in the audit log, and return it with its secret (shown once).
+
+    ``client_prefix`` / ``client_ids`` restrict which clients it reaches (default: every client)."""
     checked_name = check_name(name)
     checked_scope = check_scope(scope)
-    token = ApiToken(name=checked_name, scope=checked_scope, created_by=created_by)
+    prefix, ids = check_reach_limits(client_prefix, list(client_ids))
+    token = ApiToken(
+        name=checked_name, scope=checked_scope, created_by=created_by, client_prefix=prefix, client_ids=ids
+    )
     secret = issue_secret(token)
     try:
         with transaction.atomic():
@@ -102,7 +132,8 @@ def create_token(
                 AuditAction.TOKEN_CHANGED,
                 actor=actor,
                 request=request,
-                detail={"event": "created", "token": checked_name, "scope": checked_scope.value},
+                detail={"event": "created", "token": checked_name, "scope": checked_scope.value}
+                | reach_detail(token),
             )
     except IntegrityError:
         raise TokenError(f"a token named {checked_name!r} already exists") from None

@@ -37,6 +37,7 @@ from ifemotion.accounts.tokens import (
     token_digest,
     touch,
 )
+from sessions_app.api.reach import check_reach
 from sessions_app.errors import StateReadOnly, StateStorageFull, StateUnavailable
 from sessions_app.state.connection import translate_errors
 from sessions_app.state.keys import ID_PATTERN
@@ -124,8 +125,10 @@ def request_token(request: HttpRequest) -> ApiToken | None:
 
 
 def note_subject(request: HttpRequest, *, user_id: object = None, session_id: object = None) -> None:
-    """Tell the audit which client and session a request was about (ids from a body or query)."""
+    """Tell the audit which client and session a request was about (ids from a body or query);
+    a client out of the token's reach ends the request here with 404 (``reach.py``)."""
     setattr(request, _SUBJECT_ATTR, (_valid_id(user_id), _valid_id(session_id)))
+    check_reach(request_token(request), _valid_id(user_id))  # body or query: client-level requests
 
 
 def _valid_id(value: object) -> str:
@@ -158,6 +161,8 @@ class BearerAuth(HttpBearer):
         touch(api_token, timezone.now())
         if request.method not in SAFE_METHODS and api_token.scope != TokenScope.WRITE:
             raise ApiError(403, "insufficient_scope", "this token may only read: writing needs a write token")
+        path_ids = request.resolver_match.kwargs if request.resolver_match else {}
+        check_reach(api_token, _valid_id(path_ids.get("user_id")), _valid_id(path_ids.get("session_id")))
         return api_token
 
 
@@ -320,12 +325,16 @@ def _record_with_retry(**fields: Any) -> None:
     Two processes writing in SQLite's default (deferred) transactions can deadlock; SQLite then fails
     one of them at once instead of waiting. Each try is a fresh transaction, so a retry is safe.
     """
+    started = time.monotonic()
     for attempt in range(1, AUDIT_ATTEMPTS + 1):
         try:
             audit_buffer.record(AuditAction.API_REQUEST, **fields)
             return
         except OperationalError as exc:
-            if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc):
+            # A lock that was waited for (the busy timeout, DATABASE_WAIT_SECONDS) is a stalled
+            # database, not a deadlock: retrying would hold the worker for several timeouts.
+            waited = time.monotonic() - started >= settings.DATABASE_WAIT_SECONDS / 2
+            if attempt == AUDIT_ATTEMPTS or "locked" not in str(exc) or waited:
                 raise
             time.sleep(0.02 * attempt)
 

@@ -20,6 +20,7 @@ from sessions_app.api.auth import (
     error_response,
     retry_after,
 )
+from sessions_app.api.reach import OutOfReach
 from sessions_app.api.schemas import (
     ContextOut,
 )
@@ -101,6 +102,11 @@ def _http_error(exc: HttpError) -> HttpResponse:
 @_handler(Http404)
 def not_found(exc: Http404) -> HttpResponse:
     return error_response(404, "not_found", "no such endpoint")
+
+
+@_handler(OutOfReach)
+def _out_of_reach(exc: OutOfReach) -> HttpResponse:
+    return error_response(404, "not_found", "no such client")
 
 
 @_handler(RequestDataTooBig)

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,19 +19,11 @@ from sessions_app.dashboard import pages
 from sessions_app.dashboard.forms import NotesForm, SessionFilterForm
 from sessions_app.dashboard.listing import list_sessions
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
-from sessions_app.health import health_report
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return redirect("sessions:list")
-
-
-@never_cache
-@require_GET
-def healthz(request: HttpRequest) -> JsonResponse:
-    healthy, checks = health_report()
-    return JsonResponse({"ok": healthy, **checks}, status=200 if healthy else 503)
 
 
 # --- The therapist dashboard ---------------------------------------------------------------------

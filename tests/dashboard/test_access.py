@@ -22,7 +22,7 @@ from ifemotion.accounts.models import AuditAction, AuditEvent, BreakGlassGrant, 
 from sessions_app.access import check_client_access
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import seed_session
-from tests.support import AVA, CLEO, login
+from tests.support import AVA, BEN, CLEO, login
 
 CANARY = "CANARY-AVA-7731"
 REASON = "client in crisis, assigned therapist unreachable"
@@ -172,9 +172,12 @@ def test_break_glass_needs_a_reason_and_cannot_be_renewed_silently(bob: User) ->
         start_break_glass(user=bob, client_id=AVA, reason=REASON)
 
 
-def test_admins_may_not_break_glass_by_default(root: User) -> None:
+def test_admins_break_glass_unless_the_deployment_refuses_it(root: User, settings: Settings) -> None:
+    # Issue 11: admins hold no assignments; emergency access (audited, time-boxed) is their path.
+    assert start_break_glass(user=root, client_id=AVA, reason=REASON).client_id == AVA
+    settings.BREAK_GLASS_ROLES = ["therapist", "clinician"]
     with pytest.raises(AccessChangeError, match="role"):
-        start_break_glass(user=root, client_id=AVA, reason=REASON)
+        start_break_glass(user=root, client_id=BEN, reason=REASON)
 
 
 def test_break_glass_grants_are_listed_for_admins(bob: User, root: User) -> None:

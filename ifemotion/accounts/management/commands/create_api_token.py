@@ -1,4 +1,4 @@
-"""``manage.py create_api_token NAME [--scope write|read]``: create a bearer token and print it once.
+"""``manage.py create_api_token NAME [--scope S] [--client-prefix P] [--client ID]``: print a new token once.
 
 The token alone goes to stdout (``TOKEN=$(manage.py create_api_token chatbot)``); the explanation goes
 to stderr. Only its SHA-256 is stored: a lost token cannot be shown again, only revoked and replaced.
@@ -26,10 +26,24 @@ class Command(BaseCommand):
             default=TokenScope.WRITE,
             help="write (default): read and change sessions; read: GET requests only",
         )
+        parser.add_argument(
+            "--client-prefix",
+            default="",
+            help="reach only client ids starting with this (default: all clients)",
+        )
+        parser.add_argument(
+            "--client", action="append", default=[], dest="clients", help="reach this client id (repeatable)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
-            new = create_token(name=options["name"], scope=options["scope"], actor="manage.py")
+            new = create_token(
+                name=options["name"],
+                scope=options["scope"],
+                actor="manage.py",
+                client_prefix=options["client_prefix"],
+                client_ids=options["clients"],
+            )
         except TokenError as exc:
             raise CommandError(str(exc)) from exc
         self.stderr.write(

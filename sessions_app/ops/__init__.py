@@ -1,0 +1,1 @@
+"""Operations: ``/healthz`` (public status, details for operators) and ``/metrics`` (Prometheus)."""
