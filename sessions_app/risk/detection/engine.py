@@ -11,12 +11,13 @@ from dataclasses import dataclass
 from sessions_app.risk.detection import replies
 from sessions_app.risk.detection.filters.framing import idiom_at, in_other_frame
 from sessions_app.risk.detection.filters.negation import negated
-from sessions_app.risk.detection.filters.past import distant_past, resolved
+from sessions_app.risk.detection.filters.past import declared_over, distant_past, resolved
 from sessions_app.risk.detection.filters.person import about_someone_else
 from sessions_app.risk.detection.rules import ALL_RULES
 from sessions_app.risk.detection.text import Folded, fold, sentence_bounds
 from sessions_app.risk.detection.types import (
     CATEGORY_PRIORITY,
+    DEFAULT_SEVERITY,
     NOT_FLAGGED,
     SEVERITY_RANK,
     Assessment,
@@ -73,6 +74,13 @@ def _assess(text: str, context: list[str]) -> Assessment:
         start = folded.text.find(stripped) if stripped else 0
         end = start + len(stripped)
         return _assessment(folded, rule_id, topic.category, topic.severity, start, end, (start, end))
+    named = replies.named_in_reply(folded.text.strip(), folded_context)
+    if named is not None:
+        category, rule_id = named
+        stripped = folded.text.strip()
+        start = folded.text.find(stripped) if stripped else 0
+        severity = DEFAULT_SEVERITY[category]
+        return _assessment(folded, rule_id, category, severity, start, start + len(stripped), (start, start + len(stripped)))
     return Assessment(flagged=False, suppressed=suppressed)
 
 
@@ -86,6 +94,8 @@ def _matches(folded: Folded, context: list[str]) -> tuple[list[Match], str | Non
         if not sentence.strip():
             continue
         for rule in ALL_RULES:
+            if rule.gate is not None and rule.gate.search(sentence) is None:
+                continue
             for hit in rule.pattern.finditer(sentence):
                 reason = _why_not(rule, sentence, hit, text, context)
                 if reason is not None:
@@ -117,8 +127,10 @@ def _why_not(rule: Rule, sentence: str, hit: re.Match[str], text: str, context: 
         return "idiom"
     if rule.negatable and negated(sentence, start, end):
         return "negation"
-    if rule.needs_self and about_someone_else(sentence, start):
+    if rule.needs_self and about_someone_else(sentence, start, end):
         return "other_person"
+    if declared_over(sentence[end:]):
+        return "past_resolved"
     first_person = bool(_SELF_WORDS.search(hit.group(0))) or rule.needs_self
     return in_other_frame(sentence, start, end, first_person_rule=first_person)
 

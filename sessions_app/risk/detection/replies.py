@@ -20,7 +20,12 @@ _RISK_TOPIC = re.compile(
     r"|harm(?:ing)?\s+(?:yourself|myself)|self[- ]?harm\w*|cut(?:ting)?\s+(?:yourself|myself)|overdos\w*"
     r"|want(?:ed)?\s+to\s+die|wish(?:ed)?\s+(?:you|i)\s+(?:were|was)\s+(?:dead|gone)|not\s+(?:be(?:ing)?|wak\w+)"
     r"\s+(?:here|alive|up)|better\s+off\s+dead|die|dying|kill\s+(?:myself|yourself)|noose|rope|pills|tablets"
+    r"|keep\s+yourself\s+safe|stay\s+safe\s+tonight|thinking\s+about\s+(?:the\s+)?(?:bridge|edge|tracks|rope|pills|jumping)"
     r"|stockpil\w*|jump(?:ing)?\s+(?:off|from|in\s+front))\b"
+)
+_MEANS_WORDS = re.compile(
+    r"\b(?:pills?|tablets?|meds|medications?|medicines?|painkillers|rope|noose|gun|firearm|weapon|knife|knives"
+    r"|blades?|razors?|stash|supply|charcoal|poison)\b"
 )
 _QUESTION = re.compile(r"\?|\b(?:can you tell me|tell me|i'?m wondering|i wonder|let me know)\b")
 
@@ -43,7 +48,7 @@ def _rx(pattern: str) -> re.Pattern[str]:
 TOPICS: tuple[Topic, ...] = (
     Topic("safety", _rx(r"\b(?:are\s+you\s+(?:safe|going\s+to\s+be\s+(?:ok|okay|safe|alright))|(?:can|will|could)\s+you\s+(?:keep|stay)\s+(?:yourself\s+)?safe|will\s+you\s+be\s+(?:safe|ok|okay|alright)|do\s+you\s+feel\s+safe|can\s+you\s+promise|are\s+you\s+in\s+(?:danger|immediate\s+danger))\b"),
           Category.INTENT_PLAN, Severity.HIGH, True, "deny"),
-    Topic("means", _rx(r"\b(?:(?:do|did)\s+you\s+(?:still\s+)?(?:have|keep|got)|have\s+you\s+(?:still\s+)?(?:got|kept)|(?:are|is)\s+(?:they|it|the\s+\w+)\s+still|where\s+(?:are|is)\s+(?:the|your|those|that)|have\s+you\s+(?:thrown|got\s+rid\s+of|gotten\s+rid\s+of|given)|do\s+you\s+have\s+access\s+to|is\s+there\s+(?:a|any)\s+(?:gun|rope|firearm|weapon))\b(?=[^?]*\b(?:pills|tablets|meds|medication|medicine|painkillers|rope|gun|firearm|weapon|knife|knives|blades?|razors?|them|it|those|that|stash|supply|the\s+\w+\s+you\s+(?:mentioned|saved|bought|kept))\b)"),
+    Topic("means", _rx(r"\b(?:(?:do|did)\s+you\s+(?:still\s+)?(?:have|keep|got)|have\s+you\s+(?:still\s+)?(?:got|kept)|(?:are|is)\s+(?:they|it|the\s+\w+)\s+still|where\s+(?:are|is)\s+(?:the|your|those|that)|have\s+you\s+(?:thrown|got\s+rid\s+of|gotten\s+rid\s+of|given)|do\s+you\s+have\s+access\s+to|is\s+there\s+(?:a|any)\s+(?:gun|rope|firearm|weapon))\b"),
           Category.METHOD_MEANS, Severity.HIGH, True, "affirm"),
     Topic("timing", _rx(r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"),
           Category.INTENT_PLAN, Severity.HIGH, True, "specific"),
@@ -51,7 +56,7 @@ TOPICS: tuple[Topic, ...] = (
           Category.INTENT_PLAN, Severity.HIGH, True, "affirm_or_specific"),
     Topic("self_harm", _rx(r"\b(?:have|did|do)\s+you\s+(?:\w+\s+)?(?:hurt|harm(?:ed)?|cut|burn(?:ed|t)?|injure[d]?)\s+yourself|\bhave\s+you\s+been\s+(?:\w+\s+)?(?:cutting|self[- ]?harming|hurting\s+yourself|harming\s+yourself|burning\s+yourself)|\bany\s+(?:self[- ]?harm|cutting)\b|\b(?:did|have)\s+you\s+(?:take|taken|swallow|swallowed)\s+(?:anything|them|any|some|the\s+\w+|more|extra)|\bhow\s+many\s+(?:did|have)\s+you\s+(?:take|taken|swallow)"),
           Category.RECENT_ATTEMPT, Severity.HIGH, False, "affirm"),
-    Topic("urges", _rx(r"\b(?:do|are)\s+you\s+(?:\w+\s+)?(?:feel\w*|hav\w*|get\w*)\s+(?:the\s+)?urges?\b|\bany\s+urges\b|\bwant\s+to\s+(?:hurt|harm|cut)\s+yourself\b"),
+    Topic("urges", _rx(r"\burges?\s+(?:to\s+)?(?:self[- ]?harm|hurt|harm|cut|burn)|\bwant\s+to\s+(?:hurt|harm|cut)\s+yourself\b"),
           Category.SELF_INJURY, Severity.MEDIUM, False, "affirm"),
     Topic("ideation", _rx(r"\b(?:are|have)\s+you\s+(?:been\s+)?(?:having\s+|had\s+|feeling\s+|getting\s+)?(?:any\s+)?(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|killing|ending|taking\s+your|hurting\s+yourself|not\s+being|dying|death|harming)|\bare\s+you\s+(?:feeling\s+|having\s+)?suicid\w*|\b(?:do|did)\s+you\s+(?:ever\s+|sometimes\s+|still\s+)?(?:want|wish|think\s+about\s+wanting)\s+to\s+(?:die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|not\s+be\s+here|not\s+wake\s+up)|\bthoughts?\s+of\s+(?:suicide|ending|killing|self[- ]?harm|death)|\b(?:do|did)\s+you\s+(?:sometimes\s+|ever\s+)?wish\s+you\s+(?:were|weren'?t|could|wouldn'?t|didn'?t)\b|\bdo\s+you\s+mean\s+(?:suicide|killing\s+yourself|ending\s+your\s+life|you\s+want\s+to\s+die)|\bare\s+you\s+(?:thinking|considering)\s+(?:about\s+|of\s+)?(?:suicide|killing|ending|taking)|\bsuicid\w*\s+thoughts\b"),
           Category.ACTIVE_IDEATION, Severity.HIGH, False, "affirm"),
@@ -73,7 +78,7 @@ _DENY = re.compile(
     r"|not\s+right\s+now|i\s+won'?t|i\s+don'?t\s+feel\s+safe|not\s+at\s+all|i'?m\s+not|not\s+safe|hard\s+to\s+say)\b"
 )
 _PLAIN_DENY = re.compile(
-    r"^\W*(?:no|nope|nah|never|not\s+really|not\s+at\s+all|no\s+way|of\s+course\s+not|i\s+don'?t|i\s+haven'?t"
+    r"^\W*(?:no|nope|nah|never|not\s+really|not\s+at\s+all|no\s+way|of\s+course\s+not|i\s+don'?t(?!\s+know)|i\s+haven'?t"
     r"|i\s+wouldn'?t|i\s+didn'?t|not\s+anymore|none|nothing|i\s+threw\s+them|i\s+got\s+rid|they'?re\s+gone"
     r"|gave\s+them|i\s+gave\s+them|i'?m\s+(?:fine|ok|okay|safe)|i'?m\s+not|not\s+(?:now|lately|since))\b"
 )
@@ -93,11 +98,39 @@ def _is_question_about(turn: str, topic: Topic) -> bool:
     return bool(_QUESTION.search(turn)) and bool(topic.pattern.search(turn))
 
 
+_AFFIRM_ANYWHERE = re.compile(r"\b(?:yes|yeah|yep|some\s+days|sometimes|most\s+days|every\s+day|a\s+lot|often)\b")
+# A short reply naming the risk itself, after any question ("Relapsed with what?" - "self harm").
+_NAMED = (
+    (re.compile(r"\b(?:goodbye\s+(?:letters?|notes?)|suicide\s+notes?|for\s+when\s+i'?m\s+gone|for\s+after)\b"),
+     Category.INTENT_PLAN, "reply.named_plan"),
+    (re.compile(r"^\W*(?:jumping|jump|hanging|hang\s+myself|overdosing|an\s+overdose|overdose|pills|the\s+pills"
+                r"|the\s+bridge|the\s+rope|drowning|the\s+train|in\s+front\s+of\s+a\s+train)\W*$"),
+     Category.METHOD_MEANS, "reply.named_method"),
+    (re.compile(r"^\W*(?:self[- ]?harm(?:ing)?|cutting|cutting\s+myself|hurting\s+myself|burning\s+myself|sh)\W*$"),
+     Category.SELF_INJURY, "reply.named_self_harm"),
+    (re.compile(r"^\W*(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life)|dying|not\s+being\s+here)\W*$"),
+     Category.ACTIVE_IDEATION, "reply.named_ideation"),
+)
+NAMED_MAX_WORDS = 6
+
+
+def named_in_reply(reply: str, context: list[str]) -> tuple[Category, str] | None:
+    """A reply of a few words that names the risk itself, answering a question."""
+    if not context or len(reply.split()) > NAMED_MAX_WORDS or not _QUESTION.search(context[-1]):
+        return None
+    for pattern, category, rule_id in _NAMED:
+        if pattern.search(reply):
+            return category, rule_id
+    return None
+
+
 def _answers(reply: str, topic: Topic) -> bool:
     if topic.risky_answer == "deny":
         return bool(_DENY.search(reply))
-    if _PLAIN_DENY.search(reply):
+    if _PLAIN_DENY.search(reply) and not _AFFIRM_ANYWHERE.search(reply):
         return False
+    if _AFFIRM_ANYWHERE.search(reply) and topic.risky_answer != "specific":
+        return True
     if topic.risky_answer == "specific":
         return bool(_SPECIFIC.search(reply)) or bool(_AFFIRM.search(reply) and len(reply.split()) > 2)
     if topic.risky_answer == "affirm_or_specific":
@@ -118,6 +151,8 @@ def reply_in_context(reply: str, context: list[str]) -> tuple[Topic, str] | None
             _RISK_TOPIC.search(question) or any(_RISK_TOPIC.search(turn) for turn in earlier)
         ):
             continue
+        if topic.name == "means" and not any(_MEANS_WORDS.search(turn) for turn in context[-5:]):
+            continue  # "do you still have them?" about holiday days or receipts
         if _answers(reply, topic):
             return topic, f"reply.{topic.name}"
     return None

@@ -29,9 +29,11 @@ class Folded:
 
     original: str
     text: str
-    origin: tuple[int, ...]
+    origin: tuple[int, ...] | None  # None: the identity (plain ASCII folds character for character)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
+        if self.origin is None:
+            return (min(start, len(self.text)), min(end, len(self.text)))
         if not self.origin:
             return (0, 0)
         first = self.origin[min(start, len(self.origin) - 1)]
@@ -54,8 +56,15 @@ def _fold_char(ch: str) -> str:
     return "".join(_FOLD.get(c, c) for c in folded)
 
 
+# ASCII: controls become spaces (line breaks stay), the backtick an apostrophe; one character each.
+_ASCII = {code: " " for code in range(32) if chr(code) not in "\n\r\x0b\x0c"}
+_ASCII.update({ord("\r"): "\n", 0x0B: "\n", 0x0C: "\n", 0x7F: " ", ord("`"): "'"})
+
+
 def fold(text: str) -> Folded:
     source = text[:MAX_CHARS]
+    if source.isascii():
+        return Folded(text, source.lower().translate(_ASCII), None)
     out: list[str] = []
     origin: list[int] = []
     for index, ch in enumerate(source):

@@ -75,6 +75,7 @@ class Rule:
     needs_self: bool = False  # the subject may be another person: run the other-person filter
     negatable: bool = True  # False for rules whose own words carry the negation ("don't want to live")
     needs_topic: re.Pattern[str] | None = None  # must also appear in the message or the turns before
+    gate: re.Pattern[str] | None = None  # a cheap test: without one of these stems the rule cannot match
 
     @property
     def level(self) -> Severity:

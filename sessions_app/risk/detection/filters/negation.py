@@ -28,6 +28,10 @@ _SCOPE_WORDS = frozenset(
     """.split()
 )
 _SUBJECTS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "i'll", "you", "he", "she", "they", "we"})
+# "I don't *think* I want to live": the negator belongs to the hedge, not to the risk words.
+_HEDGES = frozenset({"think", "know", "sure", "believe", "say", "saying", "mean", "guess", "swear", "care", "if"})
+# "want to *not* exist", "if I *wasn't* here": negation that is part of the risk phrase itself.
+_INHERENT = re.compile(r"\s*(?:exist|be\s+(?:alive|here|around)|wake|being\s+(?:here|alive|around)|existing|here|around|alive)\b")
 
 
 def negated(sentence: str, start: int, end: int) -> bool:
@@ -36,12 +40,15 @@ def negated(sentence: str, start: int, end: int) -> bool:
     for negator in reversed(list(_NEGATOR.finditer(window))):
         if negator.start() >= end:
             continue
+        if negator.start() >= start and _INHERENT.match(window, negator.end()):
+            continue
         between = window[negator.end() :]
         cut = _BREAK.search(between)
         if cut is not None and negator.end() + cut.start() < start:
             return False  # a clause boundary stands between the negator and the match
         tokens = re.findall(r"[a-z']+", between)
-        if any(token in _SUBJECTS for token in tokens):
+        if any(token in _SUBJECTS for token in tokens) and any(token in _HEDGES for token in tokens):
             return False
+        tokens = [token for token in tokens if token not in _SUBJECTS]
         return all(token in _SCOPE_WORDS for token in tokens)
     return False

@@ -22,14 +22,14 @@ DISTANT = re.compile(
 )
 RECENT_NOW = re.compile(
     r"\b(?:last\s+(?:night|week|month)|yesterday|today|tonight|this\s+(?:morning|week|month|weekend)"
-    r"|lately|recently|again|these\s+days|right\s+now|now\s+(?:i|it)|currently|at\s+the\s+moment|anymore"
+    r"|lately|recently|again|these\s+days|right\s+now|currently|at\s+the\s+moment|anymore"
     r"|still|creeping\s+back|coming\s+back|came\s+back|are\s+back|is\s+back)\b"
 )
 RESOLVED = re.compile(
     r"\b(?:but|and)\s+(?:now|today|these\s+days|nowadays|since\s+then|i'?m\s+(?:ok|okay|fine|good|better"
     r"|safe))\b|\b(?:i'?m|im|i\s+am|i\s+feel|doing|i'?ve\s+been|i\s+have\s+been)\s+(?:in\s+a\s+)?(?:much\s+"
     r"|so\s+much\s+|a\s+lot\s+|way\s+|far\s+|really\s+)?(?:better|fine|okay|ok|safe|good|well|stable|happy"
-    r"|happier|in\s+a\s+(?:good|better|much\s+better|great|safe)\s+place)\b|\b(?:haven'?t|have\s+not|havent"
+    r"|happier|clean|sober|in\s+a\s+(?:good|better|much\s+better|great|safe)\s+place)\b|\bsince\s+then\b|\b(?:haven'?t|have\s+not|havent"
     r"|never|not|hasn'?t|didn'?t)\s+(?:\w+\s+){0,4}?(?:since|again|in\s+(?:years|a\s+long\s+time|ages|\d+"
     r"\s+years|a\s+decade))\b|\b(?:clean|free)\s+(?:for|from|since)\b|\brecovered\b|\b(?:got|getting|had)"
     r"\s+(?:help|through\s+it|better|treatment|support)\b|\bthat'?s\s+(?:all\s+)?behind\s+me\b|\bno\s+longer"
@@ -38,6 +38,17 @@ RESOLVED = re.compile(
     r"(?:helped|saved|worked)\b|\bi'?m\s+(?:proud|glad|grateful|thankful)\b|\bsurviv(?:ed|or)\b"
     r"|\bthat\s+was\s+(?:a\s+long\s+time|years)\s+ago\b|\bit'?s\s+(?:in\s+the\s+past|over)\b|\bhealed\b"
 )
+
+
+# "those thoughts about dying are gone now": the risk words named, then declared over.
+_OVER_AFTER = re.compile(
+    r"^\s*(?:[a-z']+\s+){0,3}?(?:are|is|have|has|had)\s+(?:all\s+|completely\s+|finally\s+|long\s+)?(?:gone|stopped"
+    r"|went\s+away|gone\s+away|disappeared|faded|passed|over|behind\s+me)\b"
+)
+
+
+def declared_over(after: str) -> bool:
+    return bool(_OVER_AFTER.match(after))
 
 
 def distant_past(sentence: str) -> bool:

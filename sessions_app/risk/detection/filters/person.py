@@ -43,7 +43,9 @@ def inside_quotes(sentence: str, start: int) -> int | None:
     return opening
 
 
-def about_someone_else(sentence: str, start: int) -> bool:
+def about_someone_else(sentence: str, start: int, end: int | None = None) -> bool:
+    if end is not None and _FIRST.match(sentence, start) is not None:
+        return False  # the match itself begins with "I"
     opening = inside_quotes(sentence, start)
     if opening is not None and _REPORTING.search(sentence[:opening]) and _THIRD.search(sentence[:opening]):
         return True

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from sessions_app.risk.detection.lexicon import END_LIFE, FILLER, MYSELF, SOON, SUICIDE, rx
+from sessions_app.risk.detection.lexicon import END_LIFE, FILLER, MYSELF, SOON, SUBSTANCE, SUICIDE, rx
 from sessions_app.risk.detection.types import Category, Rule, Severity
 
 INTENT = Category.INTENT_PLAN
 _ACT = (
     rf"(?:{END_LIFE}|die|jump\s+(?:off|from|in\s+front)|overdose|od\b|hang\s+{MYSELF}|drown\s+{MYSELF}"
-    rf"|slit\s+my\s+wrists?|do\s+it\s+(?:for\s+real|properly|this\s+time)|go\s+through\s+with\s+it|{SUICIDE})"
+    rf"|slit\s+my\s+wrists?|end\s+(?:it|things)(?!\s+(?:with|between|there))\b|take\s+(?:all|the\s+rest|every\s+one|a\s+whole\s+\w+)\s+(?:of\s+)?(?:my|the|these|those)\s+(?:\w+\s+)?{SUBSTANCE}|do\s+it\s+(?:for\s+real|properly|this\s+time)|go\s+through\s+with\s+it|{SUICIDE})"
 )
 _NOT_LEAVING = rx(
     r"\b(?:appointment|dentist|doctor|trip|travel\w*|flight|away|out\s+of\s+(?:town|office)|working|shift|work"
@@ -29,7 +29,8 @@ RULES: tuple[Rule, ...] = (
     Rule("intent.decided", INTENT,
          rx(rf"\b(?:i'?ve|i\s+have|i)\s+(?:made\s+up\s+my\s+mind|made\s+(?:the|my|a)\s+decision|decided|picked\s+(?:a|the)\s+(?:day|date|time|place|spot))\b{FILLER}\s*(?:to\s+|that\s+i'?ll\s+|that\s+i'?m\s+going\s+to\s+)?(?:{END_LIFE}|die|not\s+be\s+here|go\s+through\s+with\s+it|end\s+it)")),
     Rule("intent.note", INTENT,
-         rx(r"\b(?:wrote|written|writing|write|left|drafted|drafting|finished|typed)\s+(?:a\s+|my\s+|the\s+|some\s+)?(?:suicide\s+note|goodbye\s+(?:letters?|notes?|messages?|texts?|videos?)|farewell\s+(?:letters?|notes?|messages?)|letters?\s+to\s+(?:everyone|my\s+(?:family|kids|children|parents))\s+(?:for\s+)?(?:when|after|before)\s+i'?m\s+gone|last\s+letters?|notes?\s+for\s+(?:when|after)\s+i'?m\s+gone)\b")),
+         rx(r"\b(?:wrote|written|writing|write|left|drafted|drafting|finished|typed)\s+(?:a\s+|my\s+|the\s+|some\s+)?(?:suicide\s+note|goodbye\s+(?:letters?|notes?|messages?|texts?|videos?)|farewell\s+(?:letters?|notes?|messages?)|letters?\s+to\s+(?:everyone|my\s+(?:family|kids|children|parents))\s+(?:for\s+)?(?:when|after|before)\s+i'?m\s+gone|last\s+letters?|notes?\s+for\s+(?:when|after)\s+i'?m\s+gone)\b"),
+         unless_sentence=rx(r"\b(?:job|work|colleagues|team|school|uni|house|flat|city|era|chapter|younger\s+self|old\s+self|future\s+self|exercise|like\s+you\s+suggested|therapist\s+suggested|my\s+ex|just\s+for\s+me|deleted\s+it|burned\s+it|never\s+sent)\b")),
     Rule("intent.goodbye", INTENT,
          rx(r"\bthis\s+is\s+(?:my\s+)?(?:goodbye|the\s+end|my\s+last\s+(?:message|night|day))\b|\bby\s+the\s+time\s+(?:you|anyone|someone)\s+(?:read|reads|see|sees|find|finds)\s+this\b|\bgoodbye\s+(?:forever|everyone|world|for\s+good)\b|\b(?:won'?t|will\s+not|wont)\s+be\s+(?:here|around|alive)\s+(?:tomorrow|much\s+longer|for\s+much\s+longer|by\s+(?:tomorrow|the\s+morning|monday|next\s+week)|after\s+tonight|next\s+week)\b|\b(?:i'?ve|i\s+have)\s+(?:already\s+)?said\s+my\s+goodbyes\b|\bthank\s+you\s+for\s+everything[,.]?\s+(?:goodbye|i'?m\s+sorry|this\s+is\s+it)\b"),
          unless_sentence=_NOT_LEAVING),
