@@ -94,6 +94,10 @@ class AuditAction(models.TextChoices):
     USER_CHANGED = "user_changed", "User created or changed"
     TOKEN_CHANGED = "token_changed", "API token created or revoked"
     API_REQUEST = "api_request", "API request"
+    RISK_INBOX_VIEWED = "risk_inbox_viewed", "Risk alert inbox viewed"
+    RISK_FLAG_VIEWED = "risk_flag_viewed", "Risk flag viewed"
+    RISK_FLAG_CHANGED = "risk_flag_changed", "Risk flag acknowledged, resolved or marked false positive"
+    RISK_FLAG_ESCALATED = "risk_flag_escalated", "Risk flag escalated"
 
 
 class AuditEvent(models.Model):
