@@ -187,14 +187,42 @@ RISK: list[tuple[str, bool, str]] = [
     (H, True, "My family would be happier if I wasn't around."),
     (H, False, "What's the point of anything?"),
     # --- risk inside longer messages
-    (A, True, "Work has been a nightmare and my manager keeps piling on more. I came home and sat in the car for an hour. I keep thinking about killing myself and I don't know who to tell."),
-    (M, True, "I've been sleeping badly again. Can I ask something without you panicking? How many of my sertraline would it take to not wake up."),
-    (P, True, "My sister visited, which was nice. But when she left I just lay on the floor and thought I wish I was dead. Then I made dinner like nothing happened."),
-    (R, True, "The weekend was bad. I won't go into all of it. I cut myself on Saturday and again on Sunday, deeper than before."),
-    (I, True, "I don't want you to worry. I've sorted out my affairs and written letters to everyone for when I'm gone."),
-    (H, True, "Therapy used to help but now it feels pointless. Everyone would be better off without me, honestly, they'd have less to deal with."),
+    (
+        A,
+        True,
+        "Work has been a nightmare and my manager keeps piling on more. I came home and sat in the car for an hour. I keep thinking about killing myself and I don't know who to tell.",
+    ),
+    (
+        M,
+        True,
+        "I've been sleeping badly again. Can I ask something without you panicking? How many of my sertraline would it take to not wake up.",
+    ),
+    (
+        P,
+        True,
+        "My sister visited, which was nice. But when she left I just lay on the floor and thought I wish I was dead. Then I made dinner like nothing happened.",
+    ),
+    (
+        R,
+        True,
+        "The weekend was bad. I won't go into all of it. I cut myself on Saturday and again on Sunday, deeper than before.",
+    ),
+    (
+        I,
+        True,
+        "I don't want you to worry. I've sorted out my affairs and written letters to everyone for when I'm gone.",
+    ),
+    (
+        H,
+        True,
+        "Therapy used to help but now it feels pointless. Everyone would be better off without me, honestly, they'd have less to deal with.",
+    ),
     (A, True, "Not gonna lie, suicide has been on my mind a lot since the funeral."),
     (P, True, "I'm fine at work, I smile, I do my job. Then at night I lie there hoping I don't wake up."),
-    (M, True, "My doctor gave me a new prescription. I've been keeping back a few pills every week, just in case."),
+    (
+        M,
+        True,
+        "My doctor gave me a new prescription. I've been keeping back a few pills every week, just in case.",
+    ),
     (S, True, "I haven't told my therapist but I've been cutting my thighs where nobody sees."),
 ]

@@ -48,6 +48,8 @@ from sessions_app.api.schemas import (
     SessionSummaryOut,
 )
 from sessions_app.domain import SessionStatus
+from sessions_app.risk import intake as risk_intake
+from sessions_app.risk.schemas import RiskAssessmentOut
 from sessions_app.errors import (
     SessionNotFound,
     StateReadOnly,
@@ -94,7 +96,8 @@ def append_message(
     """Append a message (with an optional emotion update in the same atomic step).
 
     201: stored now. 200: a message with this `message_id` was stored before; nothing new is stored and
-    the stored message is returned.
+    the stored message is returned. A client message (`role` user) is assessed for risk: `risk` says
+    whether it was flagged, so the chatbot can show crisis resources at once.
     """
     feeling = payload.emotion
     result = configured.get_state_manager().append_message_result(
@@ -107,7 +110,12 @@ def append_message(
         intensity=feeling.intensity if feeling else None,
         confidence=feeling.confidence if feeling else None,
     )
-    out = AppendOut(**MessageOut.of(result.message).model_dump(), created=result.created)
+    assessed = risk_intake.assess_append(configured.get_state_manager(), user_id, session_id, result.message)
+    out = AppendOut(
+        **MessageOut.of(result.message).model_dump(),
+        created=result.created,
+        risk=RiskAssessmentOut.of(assessed) if assessed else None,
+    )
     return Status(201 if result.created else 200, out)
 
 

@@ -33,6 +33,7 @@ from sessions_app.domain import (
     SessionSummary,
     UnreadableEntry,
 )
+from sessions_app.risk.schemas import RiskAssessmentOut
 
 T = TypeVar("T")
 Out = TypeVar("Out")
@@ -185,6 +186,9 @@ class MessageOut(Schema):
 
 class AppendOut(MessageOut):
     created: bool = Field(description="true: stored by this request (201); false: stored before (200)")
+    risk: RiskAssessmentOut | None = Field(
+        None, description="risk assessment of a client (role user) message; null for other roles"
+    )
 
 
 class EmotionOut(Schema):

@@ -33,7 +33,9 @@ class CatchUpSummary:
         )
 
 
-def pending_sessions(*, client_id: str | None = None, since: datetime | None = None) -> list[tuple[str, str, int]]:
+def pending_sessions(
+    *, client_id: str | None = None, since: datetime | None = None
+) -> list[tuple[str, str, int]]:
     """(client, session, assessed_through) of archived sessions holding messages past their cursor."""
     cursor = AssessmentCursor.objects.filter(
         client_id=OuterRef("user_id"), session_id=OuterRef("session_id")
@@ -56,9 +58,13 @@ def assess_archived(
 ) -> CatchUpSummary:
     summary = CatchUpSummary()
     for user_id, session_id, through in pending_sessions(client_id=client_id, since=since):
-        rows = ArchivedMessage.objects.filter(
-            user_id=user_id, session_id=session_id, seq__gt=max(0, through - CONTEXT_TURNS)
-        ).order_by("seq").values_list("seq", "message_id", "role", "content", "timestamp")
+        rows = (
+            ArchivedMessage.objects.filter(
+                user_id=user_id, session_id=session_id, seq__gt=max(0, through - CONTEXT_TURNS)
+            )
+            .order_by("seq")
+            .values_list("seq", "message_id", "role", "content", "timestamp")
+        )
         turns = (Turn(seq, mid, role, content, at) for seq, mid, role, content, at in rows.iterator())
         result = scan(user_id, session_id, turns, after=through, source=FlagSource.ARCHIVE)
         if result.through > through:

@@ -77,7 +77,9 @@ def _body(flag: RiskFlag, opening: str) -> str:
 def notify_new(now: datetime, summary: EscalationSummary) -> None:
     pending = RiskFlag.objects.filter(notified_at__isnull=True).order_by("-severity_rank", "raised_at")[:500]
     for flag in pending:
-        recipients = assignee_emails(flag.client_id) if flag.severity in settings.RISK_NOTIFY_SEVERITIES else []
+        recipients = (
+            assignee_emails(flag.client_id) if flag.severity in settings.RISK_NOTIFY_SEVERITIES else []
+        )
         if recipients:
             subject = f"[IF.emotion] {flag.severity.upper()} risk flag for {flag.client_id}"
             opening = "A new risk flag was raised for a client assigned to you."
@@ -94,7 +96,9 @@ def escalate_overdue(now: datetime, summary: EscalationSummary) -> None:
     recipients = supervisor_emails()
     for flag in overdue:
         if recipients:
-            subject = f"[IF.emotion] ESCALATED: {flag.severity} risk flag for {flag.client_id} not acknowledged"
+            subject = (
+                f"[IF.emotion] ESCALATED: {flag.severity} risk flag for {flag.client_id} not acknowledged"
+            )
             opening = (
                 f"A {flag.severity} risk flag has not been acknowledged by its deadline. The client's "
                 "assigned clinicians were told; please make sure someone responds."

@@ -65,7 +65,9 @@ class RiskFlag(models.Model):
         indexes = [
             models.Index(fields=["client_id", "state"], name="risk_flag_client_state"),
             models.Index(fields=["state", "deadline_at"], name="risk_flag_due"),
-            models.Index(fields=["notified_at"], name="risk_flag_unnotified", condition=models.Q(notified_at=None)),
+            models.Index(
+                fields=["notified_at"], name="risk_flag_unnotified", condition=models.Q(notified_at=None)
+            ),
         ]
         ordering = ["-severity_rank", "raised_at"]
 

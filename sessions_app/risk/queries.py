@@ -74,7 +74,9 @@ def open_flag_summary(client_ids: Iterable[str]) -> dict[str, FlagSummary]:
     return _summaries(RiskFlag.objects.filter(client_id__in=ids), "client_id")
 
 
-def open_flag_summary_by_session(client_id: str, session_ids: Iterable[str] | None = None) -> dict[str, FlagSummary]:
+def open_flag_summary_by_session(
+    client_id: str, session_ids: Iterable[str] | None = None
+) -> dict[str, FlagSummary]:
     """``session_id -> FlagSummary`` of one client's sessions with unresolved flags."""
     flags = RiskFlag.objects.filter(client_id=client_id)
     if session_ids is not None:
@@ -99,7 +101,9 @@ def inbox(
     return list(flags.order_by("-severity_rank", "raised_at", "id")[:limit])
 
 
-def flags_of_client(client_id: str, *, states: Iterable[str] | None = None, limit: int = 100) -> list[RiskFlag]:
+def flags_of_client(
+    client_id: str, *, states: Iterable[str] | None = None, limit: int = 100
+) -> list[RiskFlag]:
     """One client's flags, newest first (the API's list)."""
     flags = RiskFlag.objects.filter(client_id=client_id)
     if states is not None:

@@ -63,7 +63,9 @@ def record_flag(message: AssessedMessage, assessment: Assessment, *, source: Fla
                 client_id=message.client_id, session_id=message.session_id, seq=message.seq, defaults=defaults
             )
     except IntegrityError:  # created by the other path between our read and our insert
-        flag = RiskFlag.objects.get(client_id=message.client_id, session_id=message.session_id, seq=message.seq)
+        flag = RiskFlag.objects.get(
+            client_id=message.client_id, session_id=message.session_id, seq=message.seq
+        )
     return flag
 
 

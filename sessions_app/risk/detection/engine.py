@@ -80,7 +80,9 @@ def _assess(text: str, context: list[str]) -> Assessment:
         stripped = folded.text.strip()
         start = folded.text.find(stripped) if stripped else 0
         severity = DEFAULT_SEVERITY[category]
-        return _assessment(folded, rule_id, category, severity, start, start + len(stripped), (start, start + len(stripped)))
+        return _assessment(
+            folded, rule_id, category, severity, start, start + len(stripped), (start, start + len(stripped))
+        )
     return Assessment(flagged=False, suppressed=suppressed)
 
 

@@ -46,20 +46,76 @@ def _rx(pattern: str) -> re.Pattern[str]:
 
 
 TOPICS: tuple[Topic, ...] = (
-    Topic("safety", _rx(r"\b(?:are\s+you\s+(?:safe|going\s+to\s+be\s+(?:ok|okay|safe|alright))|(?:can|will|could)\s+you\s+(?:keep|stay)\s+(?:yourself\s+)?safe|will\s+you\s+be\s+(?:safe|ok|okay|alright)|do\s+you\s+feel\s+safe|can\s+you\s+promise|are\s+you\s+in\s+(?:danger|immediate\s+danger))\b"),
-          Category.INTENT_PLAN, Severity.HIGH, True, "deny"),
-    Topic("means", _rx(r"\b(?:(?:do|did)\s+you\s+(?:still\s+)?(?:have|keep|got)|have\s+you\s+(?:still\s+)?(?:got|kept)|(?:are|is)\s+(?:they|it|the\s+\w+)\s+still|where\s+(?:are|is)\s+(?:the|your|those|that)|have\s+you\s+(?:thrown|got\s+rid\s+of|gotten\s+rid\s+of|given)|do\s+you\s+have\s+access\s+to|is\s+there\s+(?:a|any)\s+(?:gun|rope|firearm|weapon))\b"),
-          Category.METHOD_MEANS, Severity.HIGH, True, "affirm"),
-    Topic("timing", _rx(r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"),
-          Category.INTENT_PLAN, Severity.HIGH, True, "specific"),
-    Topic("plan", _rx(r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"),
-          Category.INTENT_PLAN, Severity.HIGH, True, "affirm_or_specific"),
-    Topic("self_harm", _rx(r"\b(?:have|did|do)\s+you\s+(?:\w+\s+)?(?:hurt|harm(?:ed)?|cut|burn(?:ed|t)?|injure[d]?)\s+yourself|\bhave\s+you\s+been\s+(?:\w+\s+)?(?:cutting|self[- ]?harming|hurting\s+yourself|harming\s+yourself|burning\s+yourself)|\bany\s+(?:self[- ]?harm|cutting)\b|\b(?:did|have)\s+you\s+(?:take|taken|swallow|swallowed)\s+(?:anything|them|any|some|the\s+\w+|more|extra)|\bhow\s+many\s+(?:did|have)\s+you\s+(?:take|taken|swallow)"),
-          Category.RECENT_ATTEMPT, Severity.HIGH, False, "affirm"),
-    Topic("urges", _rx(r"\burges?\s+(?:to\s+)?(?:self[- ]?harm|hurt|harm|cut|burn)|\bwant\s+to\s+(?:hurt|harm|cut)\s+yourself\b"),
-          Category.SELF_INJURY, Severity.MEDIUM, False, "affirm"),
-    Topic("ideation", _rx(r"\b(?:are|have)\s+you\s+(?:been\s+)?(?:having\s+|had\s+|feeling\s+|getting\s+)?(?:any\s+)?(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|killing|ending|taking\s+your|hurting\s+yourself|not\s+being|dying|death|harming)|\bare\s+you\s+(?:feeling\s+|having\s+)?suicid\w*|\b(?:do|did)\s+you\s+(?:ever\s+|sometimes\s+|still\s+)?(?:want|wish|think\s+about\s+wanting)\s+to\s+(?:die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|not\s+be\s+here|not\s+wake\s+up)|\bthoughts?\s+of\s+(?:suicide|ending|killing|self[- ]?harm|death)|\b(?:do|did)\s+you\s+(?:sometimes\s+|ever\s+)?wish\s+you\s+(?:were|weren'?t|could|wouldn'?t|didn'?t)\b|\bdo\s+you\s+mean\s+(?:suicide|killing\s+yourself|ending\s+your\s+life|you\s+want\s+to\s+die)|\bare\s+you\s+(?:thinking|considering)\s+(?:about\s+|of\s+)?(?:suicide|killing|ending|taking)|\bsuicid\w*\s+thoughts\b"),
-          Category.ACTIVE_IDEATION, Severity.HIGH, False, "affirm"),
+    Topic(
+        "safety",
+        _rx(
+            r"\b(?:are\s+you\s+(?:safe|going\s+to\s+be\s+(?:ok|okay|safe|alright))|(?:can|will|could)\s+you\s+(?:keep|stay)\s+(?:yourself\s+)?safe|will\s+you\s+be\s+(?:safe|ok|okay|alright)|do\s+you\s+feel\s+safe|can\s+you\s+promise|are\s+you\s+in\s+(?:danger|immediate\s+danger))\b"
+        ),
+        Category.INTENT_PLAN,
+        Severity.HIGH,
+        True,
+        "deny",
+    ),
+    Topic(
+        "means",
+        _rx(
+            r"\b(?:(?:do|did)\s+you\s+(?:still\s+)?(?:have|keep|got)|have\s+you\s+(?:still\s+)?(?:got|kept)|(?:are|is)\s+(?:they|it|the\s+\w+)\s+still|where\s+(?:are|is)\s+(?:the|your|those|that)|have\s+you\s+(?:thrown|got\s+rid\s+of|gotten\s+rid\s+of|given)|do\s+you\s+have\s+access\s+to|is\s+there\s+(?:a|any)\s+(?:gun|rope|firearm|weapon))\b"
+        ),
+        Category.METHOD_MEANS,
+        Severity.HIGH,
+        True,
+        "affirm",
+    ),
+    Topic(
+        "timing",
+        _rx(
+            r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"
+        ),
+        Category.INTENT_PLAN,
+        Severity.HIGH,
+        True,
+        "specific",
+    ),
+    Topic(
+        "plan",
+        _rx(
+            r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"
+        ),
+        Category.INTENT_PLAN,
+        Severity.HIGH,
+        True,
+        "affirm_or_specific",
+    ),
+    Topic(
+        "self_harm",
+        _rx(
+            r"\b(?:have|did|do)\s+you\s+(?:\w+\s+)?(?:hurt|harm(?:ed)?|cut|burn(?:ed|t)?|injure[d]?)\s+yourself|\bhave\s+you\s+been\s+(?:\w+\s+)?(?:cutting|self[- ]?harming|hurting\s+yourself|harming\s+yourself|burning\s+yourself)|\bany\s+(?:self[- ]?harm|cutting)\b|\b(?:did|have)\s+you\s+(?:take|taken|swallow|swallowed)\s+(?:anything|them|any|some|the\s+\w+|more|extra)|\bhow\s+many\s+(?:did|have)\s+you\s+(?:take|taken|swallow)"
+        ),
+        Category.RECENT_ATTEMPT,
+        Severity.HIGH,
+        False,
+        "affirm",
+    ),
+    Topic(
+        "urges",
+        _rx(
+            r"\burges?\s+(?:to\s+)?(?:self[- ]?harm|hurt|harm|cut|burn)|\bwant\s+to\s+(?:hurt|harm|cut)\s+yourself\b"
+        ),
+        Category.SELF_INJURY,
+        Severity.MEDIUM,
+        False,
+        "affirm",
+    ),
+    Topic(
+        "ideation",
+        _rx(
+            r"\b(?:are|have)\s+you\s+(?:been\s+)?(?:having\s+|had\s+|feeling\s+|getting\s+)?(?:any\s+)?(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|killing|ending|taking\s+your|hurting\s+yourself|not\s+being|dying|death|harming)|\bare\s+you\s+(?:feeling\s+|having\s+)?suicid\w*|\b(?:do|did)\s+you\s+(?:ever\s+|sometimes\s+|still\s+)?(?:want|wish|think\s+about\s+wanting)\s+to\s+(?:die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|not\s+be\s+here|not\s+wake\s+up)|\bthoughts?\s+of\s+(?:suicide|ending|killing|self[- ]?harm|death)|\b(?:do|did)\s+you\s+(?:sometimes\s+|ever\s+)?wish\s+you\s+(?:were|weren'?t|could|wouldn'?t|didn'?t)\b|\bdo\s+you\s+mean\s+(?:suicide|killing\s+yourself|ending\s+your\s+life|you\s+want\s+to\s+die)|\bare\s+you\s+(?:thinking|considering)\s+(?:about\s+|of\s+)?(?:suicide|killing|ending|taking)|\bsuicid\w*\s+thoughts\b"
+        ),
+        Category.ACTIVE_IDEATION,
+        Severity.HIGH,
+        False,
+        "affirm",
+    ),
 )
 
 _AFFIRM = re.compile(
@@ -98,18 +154,40 @@ def _is_question_about(turn: str, topic: Topic) -> bool:
     return bool(_QUESTION.search(turn)) and bool(topic.pattern.search(turn))
 
 
-_AFFIRM_ANYWHERE = re.compile(r"\b(?:yes|yeah|yep|some\s+days|sometimes|most\s+days|every\s+day|a\s+lot|often)\b")
+_AFFIRM_ANYWHERE = re.compile(
+    r"\b(?:yes|yeah|yep|some\s+days|sometimes|most\s+days|every\s+day|a\s+lot|often)\b"
+)
 # A short reply naming the risk itself, after any question ("Relapsed with what?" - "self harm").
 _NAMED = (
-    (re.compile(r"\b(?:goodbye\s+(?:letters?|notes?)|suicide\s+notes?|for\s+when\s+i'?m\s+gone|for\s+after)\b"),
-     Category.INTENT_PLAN, "reply.named_plan"),
-    (re.compile(r"^\W*(?:jumping|jump|hanging|hang\s+myself|overdosing|an\s+overdose|overdose|pills|the\s+pills"
-                r"|the\s+bridge|the\s+rope|drowning|the\s+train|in\s+front\s+of\s+a\s+train)\W*$"),
-     Category.METHOD_MEANS, "reply.named_method"),
-    (re.compile(r"^\W*(?:self[- ]?harm(?:ing)?|cutting|cutting\s+myself|hurting\s+myself|burning\s+myself|sh)\W*$"),
-     Category.SELF_INJURY, "reply.named_self_harm"),
-    (re.compile(r"^\W*(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life)|dying|not\s+being\s+here)\W*$"),
-     Category.ACTIVE_IDEATION, "reply.named_ideation"),
+    (
+        re.compile(
+            r"\b(?:goodbye\s+(?:letters?|notes?)|suicide\s+notes?|for\s+when\s+i'?m\s+gone|for\s+after)\b"
+        ),
+        Category.INTENT_PLAN,
+        "reply.named_plan",
+    ),
+    (
+        re.compile(
+            r"^\W*(?:jumping|jump|hanging|hang\s+myself|overdosing|an\s+overdose|overdose|pills|the\s+pills"
+            r"|the\s+bridge|the\s+rope|drowning|the\s+train|in\s+front\s+of\s+a\s+train)\W*$"
+        ),
+        Category.METHOD_MEANS,
+        "reply.named_method",
+    ),
+    (
+        re.compile(
+            r"^\W*(?:self[- ]?harm(?:ing)?|cutting|cutting\s+myself|hurting\s+myself|burning\s+myself|sh)\W*$"
+        ),
+        Category.SELF_INJURY,
+        "reply.named_self_harm",
+    ),
+    (
+        re.compile(
+            r"^\W*(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life)|dying|not\s+being\s+here)\W*$"
+        ),
+        Category.ACTIVE_IDEATION,
+        "reply.named_ideation",
+    ),
 )
 NAMED_MAX_WORDS = 6
 

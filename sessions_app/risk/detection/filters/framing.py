@@ -56,7 +56,8 @@ def in_other_frame(sentence: str, start: int, end: int, *, first_person_rule: bo
     """``"context"`` for a film/news/work frame, ``"hypothetical"`` for a conditional, else None."""
     quoted = inside_quotes(sentence, start) is not None
     if _MEDIA.search(sentence) and (
-        quoted or (not first_person_rule and not _FIRST_PERSON_RISK.search(sentence[max(0, start - 80) : start]))
+        quoted
+        or (not first_person_rule and not _FIRST_PERSON_RISK.search(sentence[max(0, start - 80) : start]))
     ):
         return "context"
     if _ROLE.search(sentence) and (quoted or not first_person_rule):

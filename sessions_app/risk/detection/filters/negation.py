@@ -29,14 +29,18 @@ _SCOPE_WORDS = frozenset(
 )
 _SUBJECTS = frozenset({"i", "i'm", "im", "i've", "ive", "i'd", "i'll", "you", "he", "she", "they", "we"})
 # "I don't *think* I want to live": the negator belongs to the hedge, not to the risk words.
-_HEDGES = frozenset({"think", "know", "sure", "believe", "say", "saying", "mean", "guess", "swear", "care", "if"})
+_HEDGES = frozenset(
+    {"think", "know", "sure", "believe", "say", "saying", "mean", "guess", "swear", "care", "if"}
+)
 # "want to *not* exist", "if I *wasn't* here": negation that is part of the risk phrase itself.
-_INHERENT = re.compile(r"\s*(?:exist|be\s+(?:alive|here|around)|wake|being\s+(?:here|alive|around)|existing|here|around|alive)\b")
+_INHERENT = re.compile(
+    r"\s*(?:exist|be\s+(?:alive|here|around)|wake|being\s+(?:here|alive|around)|existing|here|around|alive)\b"
+)
 
 
 def negated(sentence: str, start: int, end: int) -> bool:
     """Is the match ``sentence[start:end]`` in the scope of a negator before or inside it?"""
-    window = sentence[: end]
+    window = sentence[:end]
     for negator in reversed(list(_NEGATOR.finditer(window))):
         if negator.start() >= end:
             continue

@@ -24,28 +24,77 @@ _PEACEFUL_USE = rx(
 _FALL = r"(?:fall|falls|drop|jump|jumps|building|bridge|floor|storey|story|stories|cliff|balcony|roof|car\s+park|parking\s+garage|tower)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("means.lethal_dose", MEANS,
-         rx(rf"\b(?:lethal|fatal|deadly|toxic|overdose|od)\s+(?:dose|amount|quantity|level|limit)s?\b|\bhow\s+(?:many|much){FILLER}\s+(?:of\s+)?(?:\w+\s+)?{SUBSTANCE}{FILLER}{FILLER}\s+(?:\w+\s+)?{LETHAL}\b|\bhow\s+(?:many|much){FILLER}\s+(?:\w+\s+)?{LETHAL}|\b{SUBSTANCE}\s+(?:would|will|does\s+it\s+take\s+to|to)\s+(?:\w+\s+)?{LETHAL}"),
-         unless_sentence=_SAFE_DOSING),
-    Rule("means.can_die_from", MEANS,
-         rx(rf"\b(?:can|could|would|will|does|do|is\s+it\s+possible\s+to|what\s+happens\s+if)\s+(?:you|someone|a\s+person|people|one|i|it)\s+(?:die|overdose|od|not\s+wake\s+up)\s+(?:from|of|on|if|after)\b|\bwould\s+(?:\d+|a\s+(?:whole|full)\s+(?:bottle|pack|box|packet|strip)|all\s+(?:of\s+)?(?:my|these|the|them)|that\s+many|a\s+handful|(?:twenty|thirty|forty|fifty|ten|twelve|fifteen|a\s+hundred)){FILLER}\s+(?:kill|be\s+enough\s+to\s+kill|be\s+fatal|be\s+lethal|do\s+it|stop\s+my\s+heart)\b|\bwhat\s+(?:happens|would\s+happen)\s+if\s+(?:you|i|someone)\s+(?:take|took|swallow|swallowed|drink|drank|ate|eat)\s+(?:a\s+|an\s+|the\s+)?(?:whole|entire|full|all)\b|\b(?:is\s+it\s+possible|can\s+you|can\s+i|could\s+you|is\s+it\s+easy)\s+to\s+(?:overdose|od|die)\s+(?:on|from)\b|\bcan\s+(?:you|i|someone|people)\s+(?:overdose|od)\s+on\b|\bcan\s+{SUBSTANCE}\s+kill\s+(?:you|someone|a\s+person|me)\b"),
-         unless_sentence=_SAFE_DOSING),
-    Rule("means.fall_height", MEANS,
-         rx(rf"\bhow\s+(?:high|tall|far|many\s+(?:floors|storeys|stories))\b{FILLER}{FILLER}\s+(?:\w+\s+)?(?:{_FALL})(?:\s+[a-z']+){{0,10}}?\s+(?:die|dying|kill|fatal|lethal|survive|be\s+sure|guarantee|certain|instant|not\s+survive)|\b(?:which|what)\s+(?:floor|storey|height|bridge|building)\s+(?:\w+\s+)?(?:is|would\s+be|'?s)\s+(?:high|tall)\s+enough\b|\b(?:tallest|highest)\s+(?:bridge|building|cliff|car\s+park|parking\s+garage|tower)s?\b{FILLER}\s+(?:to\s+jump|jump\s+(?:off|from)|to\s+fall)\b"),
-         unless_sentence=rx(r"\b(?:bungee|skydiv\w*|parachut\w*|paraglid\w*|cat|cats|dog|egg|phone|drone|physics|homework|climbing|ladder\s+safety|work\s+at\s+height|scaffold\w*)\b")),
-    Rule("means.get_means", MEANS,
-         rx(rf"\b(?:where|how)\s+(?:can|could|do|would|should|to|might)\s+(?:i|you|one|someone|a\s+person|people)?\s*(?:buy|get|find|obtain|get\s+hold\s+of|order|source|make|tie|build)\s+(?:a\s+|some\s+|the\s+|enough\s+)?(?:strong\s+|thick\s+|proper\s+)?(?:{MEANS_OBJECT}|{SUBSTANCE}\s+without\s+a\s+prescription|enough\s+{SUBSTANCE})\b"),
-         unless_sentence=_PEACEFUL_USE),
-    Rule("means.how_to_method", MEANS,
-         rx(rf"\bhow\s+(?:to|do\s+(?:you|i|people)|would\s+(?:you|i|someone)|can\s+(?:i|you)|could\s+(?:i|you)|does\s+one|should\s+i)\s+(?:properly\s+)?(?:tie\s+a\s+noose|make\s+a\s+noose|hang\s+(?:{MYSELF}|yourself|oneself|someone)|slit\s+(?:my|your|the)\s+wrists?|cut\s+(?:my|your)\s+wrists?|overdose|od\b|poison\s+(?:{MYSELF}|yourself)|drown\s+(?:{MYSELF}|yourself)|suffocate\s+(?:{MYSELF}|yourself)|bleed\s+out|die\s+(?:quickly|painlessly|in\s+(?:my|your)\s+sleep|without\s+pain)|end\s+(?:it|my\s+life|your\s+life)\s+(?:painlessly|quickly|peacefully))\b|\b(?:painless(?:est)?|peaceful|quick(?:est)?|fast(?:est)?|easi(?:est|er)|best|surest|most\s+reliable|least\s+painful|simplest|cleanest)\s+(?:way|ways|method|methods)\s+(?:to|of)\s+(?:die|dying|end\s+(?:it|my\s+life|your\s+life|things)|kill\s+(?:{MYSELF}|yourself|oneself)|go(?!\s+(?:to|home|there|about|back|shopping|out|on|up|down|into|from|through|over|for|with|abroad|viral))|commit\s+\w+|overdose)\b|\bdoes\s+(?:hanging|drowning|bleeding\s+out|jumping|an\s+overdose|overdosing|carbon\s+monoxide|slitting|dying)\s+(?:hurt|take\s+long)\b|\bhow\s+long\s+(?:does\s+it\s+take|would\s+it\s+take|until|before)\s+(?:to\s+|you\s+|someone\s+)?(?:die|bleed\s+out|lose\s+consciousness|pass\s+out|stop\s+breathing)\s+(?:from|by|after|when|if|with|on)\b|\bhow\s+deep\s+(?:do|would|should|does)\s+(?:you|i|it)\s+(?:need\s+to\s+|have\s+to\s+)?(?:cut|go)\b|\bwhich\s+(?:vein|artery)\b"),
-         unless_sentence=rx(r"\b(?:character|novel|plot|scene|film|movie|episode|game|murder\s+mystery|crime\s+story|detective)\b|\bhow\s+to\s+(?:go\s+to|get\s+to)\b")),
-    Rule("means.stockpile", MEANS,
-         rx(rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been)\s+(?:been\s+)?(?:saving|stockpiling|hoarding|collecting|storing|stashing|keeping\s+back|not\s+taking|hiding|saved|stockpiled|hoarded|collected|stashed|hid|hidden)\s+(?:up\s+)?(?:all\s+)?(?:of\s+)?(?:my|some|the|these|a\s+(?:lot|bunch|few)\s+of|a\s+few|a\s+couple\s+of|extra|enough)?\s*(?:\w+\s+)?{SUBSTANCE}\b|\b(?:a|my)\s+(?:secret\s+|little\s+|hidden\s+)?(?:stash|supply|stockpile|hoard)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\b|\b(?:i\s+have|i'?ve\s+got|i\s+got|got|there'?s)\s+enough\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:now|to|saved|stored|hidden|put\s+away|to\s+(?:do\s+it|end\s+it|not\s+wake\s+up))"),
-         unless_sentence=rx(r"\b(?:for\s+(?:a|the|my)\s+(?:trip|holiday|vacation|flight|journey)|travel\w*|pharmacy\s+(?:is\s+)?(?:closed|shut)|shortage|in\s+case\s+(?:the\s+)?(?:pharmacy|shops?))\b")),
-    Rule("means.have_means", MEANS,
-         rx(rf"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"),
-         severity=Severity.MEDIUM, unless_sentence=_PEACEFUL_USE),
-    Rule("means.method_intent", MEANS,
-         rx(r"\b(?:(?:(?:i|i'?ve|i\s+have|i\s+keep|i\s+was|been)\s+(?:looked|looking|checked|checking|researched|researching|googled|googling|searched|searching|read|reading)\s+(?:up\s+)?(?:on\s+|into\s+|about\s+)?(?:methods|ways\s+to\s+(?:die|end\s+it|kill\s+myself)|how\s+to\s+(?:die|end\s+it|kill\s+myself|overdose)|lethal\s+doses?|how\s+many\s+(?:of\s+)?(?:my\s+|the\s+|these\s+)?\w+\s+(?:it\s+(?:takes|would\s+take)|would\s+kill|to\s+take)|bridges|overdoses?|nooses?))|(?:stood|standing|sat|sitting|was)\s+(?:on|at)\s+(?:the\s+)?(?:edge|ledge|bridge|roof|railway|train\s+tracks|platform\s+edge|tracks)\b(?:\s+\w+){0,6}?\s+(?:thinking|wanting|ready|about)\s+(?:about\s+)?(?:jumping|to\s+jump|it|falling|stepping))"),
-         unless_sentence=rx(r"\b(?:essay|class|course|assignment|research\s+(?:paper|project)|thesis|novel|story|article|news)\b")),
+    Rule(
+        "means.lethal_dose",
+        MEANS,
+        rx(
+            rf"\b(?:lethal|fatal|deadly|toxic|overdose|od)\s+(?:dose|amount|quantity|level|limit)s?\b|\bhow\s+(?:many|much){FILLER}\s+(?:of\s+)?(?:\w+\s+)?{SUBSTANCE}{FILLER}{FILLER}\s+(?:\w+\s+)?{LETHAL}\b|\bhow\s+(?:many|much){FILLER}\s+(?:\w+\s+)?{LETHAL}|\b{SUBSTANCE}\s+(?:would|will|does\s+it\s+take\s+to|to)\s+(?:\w+\s+)?{LETHAL}"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.can_die_from",
+        MEANS,
+        rx(
+            rf"\b(?:can|could|would|will|does|do|is\s+it\s+possible\s+to|what\s+happens\s+if)\s+(?:you|someone|a\s+person|people|one|i|it)\s+(?:die|overdose|od|not\s+wake\s+up)\s+(?:from|of|on|if|after)\b|\bwould\s+(?:\d+|a\s+(?:whole|full)\s+(?:bottle|pack|box|packet|strip)|all\s+(?:of\s+)?(?:my|these|the|them)|that\s+many|a\s+handful|(?:twenty|thirty|forty|fifty|ten|twelve|fifteen|a\s+hundred)){FILLER}\s+(?:kill|be\s+enough\s+to\s+kill|be\s+fatal|be\s+lethal|do\s+it|stop\s+my\s+heart)\b|\bwhat\s+(?:happens|would\s+happen)\s+if\s+(?:you|i|someone)\s+(?:take|took|swallow|swallowed|drink|drank|ate|eat)\s+(?:a\s+|an\s+|the\s+)?(?:whole|entire|full|all)\b|\b(?:is\s+it\s+possible|can\s+you|can\s+i|could\s+you|is\s+it\s+easy)\s+to\s+(?:overdose|od|die)\s+(?:on|from)\b|\bcan\s+(?:you|i|someone|people)\s+(?:overdose|od)\s+on\b|\bcan\s+{SUBSTANCE}\s+kill\s+(?:you|someone|a\s+person|me)\b"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.fall_height",
+        MEANS,
+        rx(
+            rf"\bhow\s+(?:high|tall|far|many\s+(?:floors|storeys|stories))\b{FILLER}{FILLER}\s+(?:\w+\s+)?(?:{_FALL})(?:\s+[a-z']+){{0,10}}?\s+(?:die|dying|kill|fatal|lethal|survive|be\s+sure|guarantee|certain|instant|not\s+survive)|\b(?:which|what)\s+(?:floor|storey|height|bridge|building)\s+(?:\w+\s+)?(?:is|would\s+be|'?s)\s+(?:high|tall)\s+enough\b|\b(?:tallest|highest)\s+(?:bridge|building|cliff|car\s+park|parking\s+garage|tower)s?\b{FILLER}\s+(?:to\s+jump|jump\s+(?:off|from)|to\s+fall)\b"
+        ),
+        unless_sentence=rx(
+            r"\b(?:bungee|skydiv\w*|parachut\w*|paraglid\w*|cat|cats|dog|egg|phone|drone|physics|homework|climbing|ladder\s+safety|work\s+at\s+height|scaffold\w*)\b"
+        ),
+    ),
+    Rule(
+        "means.get_means",
+        MEANS,
+        rx(
+            rf"\b(?:where|how)\s+(?:can|could|do|would|should|to|might)\s+(?:i|you|one|someone|a\s+person|people)?\s*(?:buy|get|find|obtain|get\s+hold\s+of|order|source|make|tie|build)\s+(?:a\s+|some\s+|the\s+|enough\s+)?(?:strong\s+|thick\s+|proper\s+)?(?:{MEANS_OBJECT}|{SUBSTANCE}\s+without\s+a\s+prescription|enough\s+{SUBSTANCE})\b"
+        ),
+        unless_sentence=_PEACEFUL_USE,
+    ),
+    Rule(
+        "means.how_to_method",
+        MEANS,
+        rx(
+            rf"\bhow\s+(?:to|do\s+(?:you|i|people)|would\s+(?:you|i|someone)|can\s+(?:i|you)|could\s+(?:i|you)|does\s+one|should\s+i)\s+(?:properly\s+)?(?:tie\s+a\s+noose|make\s+a\s+noose|hang\s+(?:{MYSELF}|yourself|oneself|someone)|slit\s+(?:my|your|the)\s+wrists?|cut\s+(?:my|your)\s+wrists?|overdose|od\b|poison\s+(?:{MYSELF}|yourself)|drown\s+(?:{MYSELF}|yourself)|suffocate\s+(?:{MYSELF}|yourself)|bleed\s+out|die\s+(?:quickly|painlessly|in\s+(?:my|your)\s+sleep|without\s+pain)|end\s+(?:it|my\s+life|your\s+life)\s+(?:painlessly|quickly|peacefully))\b|\b(?:painless(?:est)?|peaceful|quick(?:est)?|fast(?:est)?|easi(?:est|er)|best|surest|most\s+reliable|least\s+painful|simplest|cleanest)\s+(?:way|ways|method|methods)\s+(?:to|of)\s+(?:die|dying|end\s+(?:it|my\s+life|your\s+life|things)|kill\s+(?:{MYSELF}|yourself|oneself)|go(?!\s+(?:to|home|there|about|back|shopping|out|on|up|down|into|from|through|over|for|with|abroad|viral))|commit\s+\w+|overdose)\b|\bdoes\s+(?:hanging|drowning|bleeding\s+out|jumping|an\s+overdose|overdosing|carbon\s+monoxide|slitting|dying)\s+(?:hurt|take\s+long)\b|\bhow\s+long\s+(?:does\s+it\s+take|would\s+it\s+take|until|before)\s+(?:to\s+|you\s+|someone\s+)?(?:die|bleed\s+out|lose\s+consciousness|pass\s+out|stop\s+breathing)\s+(?:from|by|after|when|if|with|on)\b|\bhow\s+deep\s+(?:do|would|should|does)\s+(?:you|i|it)\s+(?:need\s+to\s+|have\s+to\s+)?(?:cut|go)\b|\bwhich\s+(?:vein|artery)\b"
+        ),
+        unless_sentence=rx(
+            r"\b(?:character|novel|plot|scene|film|movie|episode|game|murder\s+mystery|crime\s+story|detective)\b|\bhow\s+to\s+(?:go\s+to|get\s+to)\b"
+        ),
+    ),
+    Rule(
+        "means.stockpile",
+        MEANS,
+        rx(
+            rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been)\s+(?:been\s+)?(?:saving|stockpiling|hoarding|collecting|storing|stashing|keeping\s+back|not\s+taking|hiding|saved|stockpiled|hoarded|collected|stashed|hid|hidden)\s+(?:up\s+)?(?:all\s+)?(?:of\s+)?(?:my|some|the|these|a\s+(?:lot|bunch|few)\s+of|a\s+few|a\s+couple\s+of|extra|enough)?\s*(?:\w+\s+)?{SUBSTANCE}\b|\b(?:a|my)\s+(?:secret\s+|little\s+|hidden\s+)?(?:stash|supply|stockpile|hoard)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\b|\b(?:i\s+have|i'?ve\s+got|i\s+got|got|there'?s)\s+enough\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:now|to|saved|stored|hidden|put\s+away|to\s+(?:do\s+it|end\s+it|not\s+wake\s+up))"
+        ),
+        unless_sentence=rx(
+            r"\b(?:for\s+(?:a|the|my)\s+(?:trip|holiday|vacation|flight|journey)|travel\w*|pharmacy\s+(?:is\s+)?(?:closed|shut)|shortage|in\s+case\s+(?:the\s+)?(?:pharmacy|shops?))\b"
+        ),
+    ),
+    Rule(
+        "means.have_means",
+        MEANS,
+        rx(
+            rf"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"
+        ),
+        severity=Severity.MEDIUM,
+        unless_sentence=_PEACEFUL_USE,
+    ),
+    Rule(
+        "means.method_intent",
+        MEANS,
+        rx(
+            r"\b(?:(?:(?:i|i'?ve|i\s+have|i\s+keep|i\s+was|been)\s+(?:looked|looking|checked|checking|researched|researching|googled|googling|searched|searching|read|reading)\s+(?:up\s+)?(?:on\s+|into\s+|about\s+)?(?:methods|ways\s+to\s+(?:die|end\s+it|kill\s+myself)|how\s+to\s+(?:die|end\s+it|kill\s+myself|overdose)|lethal\s+doses?|how\s+many\s+(?:of\s+)?(?:my\s+|the\s+|these\s+)?\w+\s+(?:it\s+(?:takes|would\s+take)|would\s+kill|to\s+take)|bridges|overdoses?|nooses?))|(?:stood|standing|sat|sitting|was)\s+(?:on|at)\s+(?:the\s+)?(?:edge|ledge|bridge|roof|railway|train\s+tracks|platform\s+edge|tracks)\b(?:\s+\w+){0,6}?\s+(?:thinking|wanting|ready|about)\s+(?:about\s+)?(?:jumping|to\s+jump|it|falling|stepping))"
+        ),
+        unless_sentence=rx(
+            r"\b(?:essay|class|course|assignment|research\s+(?:paper|project)|thesis|novel|story|article|news)\b"
+        ),
+    ),
 )
