@@ -24,18 +24,20 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+BENCH = Path(__file__).resolve().parent
+for folder in (BENCH.parent, BENCH):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
 
-from bench.riskset import conversations, fresh, hard_negatives, ordinary, risk_turns  # noqa: E402
+from riskset import conversations, fresh, hard_negatives, ordinary, risk_turns  # noqa: E402
+
 from sessions_app.risk import RULESET_VERSION, assess  # noqa: E402
 
 Turn = tuple[str, bool, str]  # (label, risky, text)
 
 
 def load(which: str) -> dict[str, list]:  # type: ignore[type-arg]
-    sets = {
+    sets: dict[str, dict[str, list]] = {  # type: ignore[type-arg]
         "dev": {
             "risk": risk_turns.RISK, "hard": hard_negatives.HARD, "ordinary": ordinary.ORDINARY,
             "replies": conversations.REPLIES, "conversations": conversations.CONVERSATIONS,

@@ -77,6 +77,7 @@ def main() -> None:
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None
+    helpers: list[subprocess.Popen[bytes]] = []
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
@@ -87,11 +88,22 @@ def main() -> None:
             env=env,
             stdout=subprocess.DEVNULL,
         )
+        # Risk flags: the worker assesses what the Python state API writes; escalation e-mails go to
+        # the console (EMAIL_BACKEND defaults to the console backend under DEBUG).
+        for command in (
+            ["risk_worker", "--loop", "--interval", "1"],
+            ["risk_escalate", "--loop", "--interval", "60"],
+        ):
+            helpers.append(subprocess.Popen([sys.executable, str(ROOT / "manage.py"), *command], env=env))  # noqa: S603
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:
         pass
     finally:
+        for helper in helpers:
+            if helper.poll() is None:
+                helper.terminate()
+                helper.wait(timeout=30)
         if archiver is not None and archiver.poll() is None:
             archiver.terminate()
             archiver.wait(timeout=30)

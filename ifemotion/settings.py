@@ -288,7 +288,7 @@ RISK_ASSESS_ON_API = env_bool("RISK_ASSESS_ON_API", True)
 DASHBOARD_URL = env_str("DASHBOARD_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

@@ -48,14 +48,14 @@ from sessions_app.api.schemas import (
     SessionSummaryOut,
 )
 from sessions_app.domain import SessionStatus
-from sessions_app.risk import intake as risk_intake
-from sessions_app.risk.schemas import RiskAssessmentOut
 from sessions_app.errors import (
     SessionNotFound,
     StateReadOnly,
     StateStorageFull,
     StateUnavailable,
 )
+from sessions_app.risk import intake as risk_intake
+from sessions_app.risk.schemas import RiskAssessmentOut
 
 logger = logging.getLogger(__name__)
 

@@ -31,7 +31,9 @@ class InboxFilterForm(forms.Form):
     SHOW = [("unresolved", "needing attention"), ("open", "not acknowledged"), ("closed", "closed"),
             ("all", "all")]  # fmt: skip
     show = forms.ChoiceField(choices=SHOW, required=False)
-    severity = forms.ChoiceField(choices=[("", "any severity")] + [(s, s) for s in SEVERITIES], required=False)
+    severity = forms.ChoiceField(
+        choices=[("", "any severity")] + [(s, s) for s in SEVERITIES], required=False
+    )
 
     def states(self) -> tuple[str, ...]:
         show = self.cleaned_data.get("show") if self.is_valid() else ""
@@ -41,7 +43,7 @@ class InboxFilterForm(forms.Form):
             "all": tuple(FlagState.values),
         }.get(show or "", (FlagState.OPEN, FlagState.ACKNOWLEDGED))
 
-    def severity(self) -> str | None:
+    def chosen_severity(self) -> str | None:
         return (self.cleaned_data.get("severity") or None) if self.is_valid() else None
 
 

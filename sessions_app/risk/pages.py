@@ -41,7 +41,7 @@ def message_context(flag: RiskFlag) -> MessageContext:
 
 
 def deadline_text(flag: RiskFlag, now: datetime) -> str:
-    """"due in 12 min", "overdue by 1 h 5 min"; empty once acknowledged or closed."""
+    """ "due in 12 min", "overdue by 1 h 5 min"; empty once acknowledged or closed."""
     if flag.state != FlagState.OPEN:
         return ""
     seconds = int((flag.deadline_at - now).total_seconds())

@@ -52,7 +52,7 @@ def _summaries(flags: QuerySet[RiskFlag], key: str) -> dict[str, FlagSummary]:
         entry["esc"] = int(entry["esc"]) + row["n_escalated"]  # type: ignore[call-overload]
         entry["by"][row["severity"]] = row["n"]  # type: ignore[index]
         due = row["due"]
-        if due is not None and (entry["due"] is None or due < entry["due"]):  # type: ignore[operator]
+        if due is not None and (entry["due"] is None or due < entry["due"]):
             entry["due"] = due
     return {
         name: FlagSummary(

@@ -25,7 +25,6 @@ from sessions_app.risk.models import RiskFlag
 from sessions_app.risk.queries import inbox as inbox_flags
 from sessions_app.risk.workflow import TransitionRefused, change_flag
 
-
 DONE = {
     "acknowledge": "Flag acknowledged.",
     "resolve": "Flag resolved.",
@@ -49,7 +48,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     selected = request.GET.get("client") or None
     if selected not in client_ids:
         selected = None
-    flags = inbox_flags(client_ids, states=form.states(), severity=form.severity(), client_id=selected)
+    flags = inbox_flags(client_ids, states=form.states(), severity=form.chosen_severity(), client_id=selected)
     now = timezone.now()
     rows = [(flag, pages.deadline_text(flag, now)) for flag in flags]
     if not request.headers.get("HX-Request"):  # the 30 s refresh is not a new look at the records
@@ -76,7 +75,9 @@ def flag_detail(request: HttpRequest, flag_id: int) -> HttpResponse:
     return _render_flag(request, flag, grant, TransitionForm(), status=200)
 
 
-def _render_flag(request: HttpRequest, flag: RiskFlag, grant: object, form: TransitionForm, *, status: int) -> HttpResponse:
+def _render_flag(
+    request: HttpRequest, flag: RiskFlag, grant: object, form: TransitionForm, *, status: int
+) -> HttpResponse:
     context = {
         "flag": flag, "grant": grant, "form": form, "actions": actions_for(flag),
         "around": pages.message_context(flag), "events": list(flag.events.all()),

@@ -23,7 +23,7 @@ ALLOWED: dict[str, tuple[str, ...]] = {
     FlagState.RESOLVED: (),
     FlagState.FALSE_POSITIVE: (),
 }
-VERBS = {
+VERBS: dict[str, str] = {
     FlagState.ACKNOWLEDGED: "acknowledge",
     FlagState.RESOLVED: "resolve",
     FlagState.FALSE_POSITIVE: "mark as false positive",

@@ -23,7 +23,9 @@ def risk_banner(client_ids: Any, session_id: str = "") -> dict[str, Any]:
     for summary in summaries.values():
         for severity, n in summary.by_severity.items():
             by_severity[severity] = by_severity.get(severity, 0) + n
-    session = open_flag_summary_by_session(ids[0], [session_id]).get(session_id) if session_id and ids else None
+    session = (
+        open_flag_summary_by_session(ids[0], [session_id]).get(session_id) if session_id and ids else None
+    )
     deadlines = [s.next_deadline for s in summaries.values() if s.next_deadline]
     return {
         "total": total,

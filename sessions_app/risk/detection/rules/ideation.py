@@ -8,11 +8,11 @@ from sessions_app.risk.detection.lexicon import (
     DONT,
     END_LIFE,
     FILLER,
-    I,
     KILLING,
     MYSELF,
     SUICIDAL,
     SUICIDE,
+    I,
     rx,
 )
 from sessions_app.risk.detection.types import Category, Rule, Severity

@@ -82,7 +82,7 @@ RULES: tuple[Rule, ...] = (
         "means.have_means",
         MEANS,
         rx(
-            rf"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"
+            r"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"
         ),
         severity=Severity.MEDIUM,
         unless_sentence=_PEACEFUL_USE,
