@@ -82,6 +82,7 @@ def main() -> None:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
         manage("seed_demo_accounts", env=env)
+        manage("seed_risk_demo", env=env)  # demo sessions with risk language, assessed, a few flags
         manage("archive_sessions", env=env)  # one pass now, so /healthz has an archiver to report
         archiver = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, str(ROOT / "manage.py"), "archive_sessions", "--loop", "--interval", "60"],

@@ -1,4 +1,5 @@
-"""Demo sessions that carry risk, so the dashboard shows risk flags after ``manage.py seed_demo``.
+"""Demo sessions that carry risk, so the dashboard shows risk flags (``manage.py seed_risk_demo``,
+run by ``make run`` after ``seed_demo``).
 
 Three short, fictional conversations (written for the demo) are written through the state manager like
 any chatbot's, then one risk-worker pass assesses every live demo session, as the real worker would.

@@ -35,7 +35,6 @@ from sessions_app.demo.narrative import (
     Say,
     generate_demo,
 )
-from sessions_app.demo.risk_flags import seed_risk_demo
 from sessions_app.errors import SessionAlreadyExists, StateError, StateUnavailable
 from sessions_app.state.manager import ConversationStateManager
 
@@ -188,7 +187,6 @@ class Command(BaseCommand):
             for session in client.sessions:
                 self._seed_session(manager, session, clock, now, tally)
         self._summary(tally, manager.window)
-        self.stdout.write(seed_risk_demo(base))
 
     def _seed_session(
         self,

@@ -28,7 +28,8 @@ from sessions_app.risk.detection.types import (
 logger = logging.getLogger(__name__)
 
 CONTEXT_TURNS = 6  # how many preceding turns a reply is read against
-EXCERPT_CHARS = 400  # a flag keeps at most the matched sentence, cut around the match beyond this
+EXCERPT_CHARS = 400
+MAX_TRIES_PER_RULE = 8  # a flag keeps at most the matched sentence, cut around the match beyond this
 _SELF_WORDS = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself)\b")
 
 
@@ -98,7 +99,11 @@ def _matches(folded: Folded, context: list[str]) -> tuple[list[Match], str | Non
         for rule in ALL_RULES:
             if rule.gate is not None and rule.gate.search(sentence) is None:
                 continue
+            tried = 0
             for hit in rule.pattern.finditer(sentence):
+                tried += 1
+                if tried > MAX_TRIES_PER_RULE:
+                    break  # a sentence repeating one phrase: its first matches tell the story
                 reason = _why_not(rule, sentence, hit, text, context)
                 if reason is not None:
                     suppressed = reason
@@ -112,6 +117,7 @@ def _matches(folded: Folded, context: list[str]) -> tuple[list[Match], str | Non
                         continue
                     severity = Severity.LOW
                 found.append(Match(rule, severity, bounds[0] + hit.start(), bounds[0] + hit.end(), bounds))
+                break  # one accepted match per rule and sentence is enough to rank
     return found, suppressed
 
 

@@ -74,17 +74,31 @@ def fold(text: str) -> Folded:
     return Folded(text, "".join(out), tuple(origin))
 
 
+MAX_SENTENCE = 600  # longer runs without punctuation are cut at a space: filters read locally
+
+
 def sentence_bounds(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each sentence of folded text (punctuation, line breaks, spaced dashes)."""
     bounds: list[tuple[int, int]] = []
     start = 0
     for match in _SENTENCE_END.finditer(text):
         if match.end() > start:
-            bounds.append((start, match.end()))
+            bounds.extend(_pieces(text, start, match.end()))
         start = match.end()
     if start < len(text):
-        bounds.append((start, len(text)))
+        bounds.extend(_pieces(text, start, len(text)))
     return bounds or [(0, len(text))]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut + 1 if cut > start else start + MAX_SENTENCE
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
 
 
 def sentence_at(bounds: list[tuple[int, int]], position: int) -> tuple[int, int]:

@@ -31,16 +31,18 @@ _REPORTING = re.compile(
     r"|shouted|whispered|keeps\s+saying|kept\s+saying|was\s+saying|goes|went|sang|sings|asked|admitted"
     r"|confessed|tweeted|commented|line|lyrics?|quote)\b"
 )
-_QUOTES = '"'
+
+
+_QUOTE_MARK = re.compile(r"\"|(?<![a-z0-9])'")
 
 
 def inside_quotes(sentence: str, start: int) -> int | None:
-    """The position of the opening quote if ``start`` lies inside a quoted passage, else None."""
-    opening = None
-    for index, ch in enumerate(sentence[:start]):
-        if ch in _QUOTES or (ch == "'" and (index == 0 or not sentence[index - 1].isalnum())):
-            opening = None if opening is not None else index
-    return opening
+    """The position of the opening quote if ``start`` lies inside a quoted passage, else None.
+
+    A double quote, or a single quote not inside a word ("don't" is no quote), opens or closes.
+    """
+    marks = [m.start() for m in _QUOTE_MARK.finditer(sentence, 0, start)]
+    return marks[-1] if len(marks) % 2 == 1 else None
 
 
 def about_someone_else(sentence: str, start: int, end: int | None = None) -> bool:
