@@ -40,7 +40,8 @@ def test_each_rule_family_flags_its_category(text: str, category: Category) -> N
     result = assess(text)
     assert result.flagged, text
     assert result.category is category
-    assert result.rule and result.rule.split(".")[0] in {
+    assert result.rule
+    assert result.rule.split(".")[0] in {
         "ideation",
         "means",
         "intent",
@@ -99,7 +100,8 @@ def test_a_hedge_is_not_a_negation() -> None:
 
 def test_a_distant_past_without_resolution_stays_at_low_severity() -> None:
     result = assess("Years ago I tried to kill myself.")
-    assert result.flagged and result.severity is Severity.LOW
+    assert result.flagged
+    assert result.severity is Severity.LOW
 
 
 @pytest.mark.parametrize(
@@ -119,8 +121,10 @@ def test_short_replies_are_read_against_the_question(
     context: list[str], reply: str, category: Category
 ) -> None:
     result = assess(reply, context=context)
-    assert result.flagged and result.category is category
-    assert result.rule and result.rule.startswith("reply.")
+    assert result.flagged
+    assert result.category is category
+    assert result.rule
+    assert result.rule.startswith("reply.")
     assert not assess(reply).flagged  # alone, the same words mean nothing
 
 
@@ -150,9 +154,10 @@ def test_span_and_sentence_come_from_the_original_text() -> None:
 
 
 def test_span_maps_through_non_ascii_folding() -> None:
-    text = "Ｉ ｗａｎｔ 😔 to kill myself — honestly."
+    text = "\uff29 \uff57\uff41\uff4e\uff54 😔 to kill myself — honestly."
     result = assess(text)
-    assert result.flagged and result.span is not None
+    assert result.flagged
+    assert result.span is not None
     assert text[result.span[0] : result.span[1]] == "kill myself"
 
 
@@ -187,7 +192,8 @@ def test_non_string_input_and_context_are_not_flagged_and_do_not_raise() -> None
 def test_never_raises_on_any_text(text: str, context: list[str]) -> None:
     result = assess(text, context=context)
     if result.flagged:
-        assert result.span is not None and 0 <= result.span[0] <= result.span[1] <= len(text)
+        assert result.span is not None
+        assert 0 <= result.span[0] <= result.span[1] <= len(text)
 
 
 def test_every_rule_has_a_unique_id_and_a_gate() -> None:
