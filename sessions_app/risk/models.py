@@ -28,9 +28,9 @@ UNRESOLVED = (FlagState.OPEN, FlagState.ACKNOWLEDGED)
 
 
 class FlagSource(models.TextChoices):
-    API = "api", "HTTP API append"
-    WORKER = "worker", "Risk worker (live)"
-    ARCHIVE = "archive", "Archive (worker catch-up or backfill)"
+    API = "api", "HTTP append"
+    WORKER = "worker", "risk worker, live feed"
+    ARCHIVE = "archive", "risk worker or backfill, from the archive"
 
 
 class RiskFlag(models.Model):

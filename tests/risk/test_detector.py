@@ -107,16 +107,22 @@ def test_a_distant_past_without_resolution_stays_at_low_severity() -> None:
 @pytest.mark.parametrize(
     ("context", "reply", "category"),
     [
-        (["You mentioned ending your life.", "When are you planning to do it?"], "Friday, after work",
-         Category.INTENT_PLAN),
-        (["You said you'd been saving pills.", "Do you still have the tablets?"], "yes, I kept them",
-         Category.METHOD_MEANS),
+        (
+            ["You mentioned ending your life.", "When are you planning to do it?"],
+            "Friday, after work",
+            Category.INTENT_PLAN,
+        ),
+        (
+            ["You said you'd been saving pills.", "Do you still have the tablets?"],
+            "yes, I kept them",
+            Category.METHOD_MEANS,
+        ),
         (["I want to kill myself.", "Are you safe right now?"], "no", Category.INTENT_PLAN),
         (["Are you having thoughts of suicide?"], "every day", Category.ACTIVE_IDEATION),
         (["Have you hurt yourself since we last spoke?"], "last night", Category.RECENT_ATTEMPT),
         (["I relapsed.", "Relapsed with what?"], "self harm", Category.SELF_INJURY),
     ],
-)  # fmt: skip
+)
 def test_short_replies_are_read_against_the_question(
     context: list[str], reply: str, category: Category
 ) -> None:
@@ -171,10 +177,23 @@ def test_a_flag_keeps_at_most_the_sentence_cut_to_a_limit() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "\x00", "\x00\x01\x02\x1b[31m", "😀" * 500, "🔪💊🪢", "自殺したい", "Хочу умереть",
-     "أريد أن أموت", "a" * 200_000, "\ud800\udfff broken", "I want to\u202e kill myself", "\n" * 1000,
-     "kill myself " * 5000],
-)  # fmt: skip
+    [
+        "",
+        " ",
+        "\x00",
+        "\x00\x01\x02\x1b[31m",
+        "😀" * 500,
+        "🔪💊🪢",
+        "自殺したい",
+        "Хочу умереть",
+        "أريد أن أموت",
+        "a" * 200_000,
+        "\ud800\udfff broken",
+        "I want to\u202e kill myself",
+        "\n" * 1000,
+        "kill myself " * 5000,
+    ],
+)
 def test_bad_input_is_assessed_without_error(text: str) -> None:
     result = assess(text)
     assert isinstance(result, Assessment)

@@ -32,8 +32,9 @@ def test_http_append_carries_the_assessment_and_records_the_flag(
     live_manager: ConversationStateManager, chatbot: ApiClient
 ) -> None:
     sid = live_manager.initialize_session(AVA, model="m")
-    ordinary = chatbot.post(f"/sessions/{AVA}/{sid}/messages", {"role": "user", "content": "Work was fine.",
-                                                                 "message_id": "a1"})  # fmt: skip
+    ordinary = chatbot.post(
+        f"/sessions/{AVA}/{sid}/messages", {"role": "user", "content": "Work was fine.", "message_id": "a1"}
+    )
     assert ordinary.status_code == 201
     assert ordinary.json()["risk"]["flagged"] is False
     risky = chatbot.post(
@@ -54,8 +55,10 @@ def test_assistant_messages_are_not_assessed_but_move_the_cursor(
     live_manager: ConversationStateManager, chatbot: ApiClient
 ) -> None:
     sid = live_manager.initialize_session(AVA, model="m")
-    answer = chatbot.post(f"/sessions/{AVA}/{sid}/messages",
-                          {"role": "assistant", "content": "Do you want to kill yourself?", "message_id": "b1"})  # fmt: skip
+    answer = chatbot.post(
+        f"/sessions/{AVA}/{sid}/messages",
+        {"role": "assistant", "content": "Do you want to kill yourself?", "message_id": "b1"},
+    )
     assert answer.json()["risk"] is None
     assert AssessmentCursor.objects.get(client_id=AVA, session_id=sid).assessed_through == 1
     assert not RiskFlag.objects.exists()
@@ -147,9 +150,11 @@ def test_backfill_refuses_a_malformed_client_id(db: None) -> None:
 
 
 def test_when_the_flag_cannot_be_written_the_append_still_succeeds_and_the_worker_catches_up(
-    live_manager: ConversationStateManager, chatbot: ApiClient, monkeypatch: pytest.MonkeyPatch,
+    live_manager: ConversationStateManager,
+    chatbot: ApiClient,
+    monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-) -> None:  # fmt: skip
+) -> None:
     from django.db import DatabaseError
 
     import sessions_app.risk.intake as intake
