@@ -6,6 +6,7 @@ append is untouched); a failure here never fails the append: the worker assesses
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db import DatabaseError
 from sessions_app.domain import Message, Role
 from sessions_app.errors import StateError
 from sessions_app.risk.detection.engine import CONTEXT_TURNS, assess
+from sessions_app.risk.detection.replies import MAX_REPLY_WORDS
 from sessions_app.risk.detection.types import Assessment
 from sessions_app.risk.models import FlagSource
 from sessions_app.risk.recording import AssessedMessage, advance_one, record_flag
@@ -39,7 +41,10 @@ def assess_append(
     if message.role != Role.USER:
         _advance(client_id, session_id, message.seq)
         return None
-    assessment = assess(message.content, context=_context(manager, client_id, session_id, message.seq))
+    assessment = assess(message.content)
+    if not assessment.flagged and _context_may_matter(message.content):
+        # Only a short reply (or talk of urges) can mean more after the turns before it: read them then.
+        assessment = assess(message.content, context=_context(manager, client_id, session_id, message.seq))
     try:
         flag = record_flag(
             AssessedMessage(client_id, session_id, message.seq, message.id, message.timestamp),
@@ -52,6 +57,13 @@ def assess_append(
         return AppendAssessment(assessment, None, recorded=False)
     _advance(client_id, session_id, message.seq)
     return AppendAssessment(assessment, flag.pk if flag else None, recorded=True)
+
+
+def _context_may_matter(text: str) -> bool:
+    return len(text.split()) <= MAX_REPLY_WORDS or bool(_TOPICAL.search(text))
+
+
+_TOPICAL = re.compile(r"urge|craving|thought", re.IGNORECASE)
 
 
 def _context(manager: ConversationStateManager, client_id: str, session_id: str, seq: int) -> list[str]:

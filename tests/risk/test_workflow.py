@@ -119,7 +119,7 @@ def test_an_overdue_flag_escalates_once_by_email_with_an_audit_row(settings: Set
     escalated = mail.outbox[-1]
     assert sorted(escalated.to) == ["lead@clinic.example", "oncall@clinic.example"]
     assert AVA in escalated.body
-    assert "kill myself" not in escalated.body + escalated.subject  # no client text in any e-mail
+    assert "kill myself" not in f"{escalated.body} {escalated.subject}"  # no client text in any e-mail
     assert all("kill myself" not in m.body for m in mail.outbox)
     flag.refresh_from_db()
     assert flag.escalated_at is not None
