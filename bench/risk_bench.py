@@ -138,6 +138,8 @@ def api_append(appends: int, rounds: int) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     results: dict[str, list[float]] = {"without assessment": [], "with assessment": []}
     counter = 0
+    unlimited = override_settings(API_RATE_LIMIT_PER_MINUTE=10**9)  # the limiter is not what we measure
+    unlimited.enable()
     for round_no in range(rounds):
         for label, enabled in (("without assessment", False), ("with assessment", True)):
             sid = f"api-{round_no}-{int(enabled)}"
@@ -149,7 +151,7 @@ def api_append(appends: int, rounds: int) -> None:
                 secure=True,
             )
             timings = []
-            with override_settings(RISK_ASSESS_ON_API=enabled, API_RATE_LIMIT_PER_MINUTE=10**9):
+            with override_settings(RISK_ASSESS_ON_API=enabled):
                 for i in range(appends):
                     counter += 1
                     body = {

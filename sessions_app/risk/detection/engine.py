@@ -68,7 +68,9 @@ def _assess(text: str, context: list[str]) -> Assessment:
         return _assessment(folded, best.rule.id, best.rule.category, best.severity, best.start, best.end,
                            best.sentence)  # fmt: skip
     folded_context = [fold(turn).text for turn in context]
-    answered = replies.reply_in_context(folded.text.strip(), folded_context)
+    answered = replies.reply_in_context(
+        folded.text.strip(), folded_context, risky=lambda turn: bool(_matches(fold(turn), [])[0])
+    )
     if answered is not None:
         topic, rule_id = answered
         stripped = folded.text.strip()

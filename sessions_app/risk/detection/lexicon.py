@@ -30,7 +30,9 @@ SUBSTANCE = (
     r"|advil|aspirin|codeine|tramadol|oxy(?:codone|contin)?|morphine|fentanyl|opioids?|insulin"
     r"|antidepressants?|sertraline|zoloft|prozac|fluoxetine|citalopram|lexapro|amitriptyline"
     r"|xanax|valium|diazepam|benzos?|lorazepam|ativan|klonopin|zopiclone|zolpidem|ambien|seroquel"
-    r"|quetiapine|lithium|melatonin|benadryl|antihistamines?|heroin|bleach|antifreeze|rat poison|poison)"
+    r"|quetiapine|lithium|melatonin|benadryl|antihistamines?|heroin|bleach|antifreeze|rat poison|poison"
+    r"|co-?codamol|naproxen|propranolol|mirtazapine|pregabalin|gabapentin|venlafaxine|diphenhydramine"
+    r"|nytol|sleeping\s+meds|pain\s+meds|tabs)"
 )
 LETHAL = (
     r"(?:lethal|fatal|deadly|kill(?:s|ed)?|die|dying|dead|too many|too much|overdose|od|o\.d\."

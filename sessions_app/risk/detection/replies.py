@@ -8,6 +8,7 @@ bare "when?"/"how?"/"do you have a plan?" while an earlier turn (up to four back
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sessions_app.risk.detection.types import Category, Severity
@@ -15,12 +16,12 @@ from sessions_app.risk.detection.types import Category, Severity
 MAX_REPLY_WORDS = 16
 
 _RISK_TOPIC = re.compile(
-    r"\b(?:suicid\w*|kill(?:ing)?\s+(?:yourself|myself|your\s*self)|end(?:ing)?\s+(?:your|my)\s+(?:own\s+)?life"
+    r"\b(?:end(?:ing)?\s+things|suicid\w*|kill(?:ing)?\s+(?:yourself|myself|your\s*self)|end(?:ing)?\s+(?:your|my)\s+(?:own\s+)?life"
     r"|take\s+your\s+(?:own\s+)?life|end(?:ing)?\s+it(?:\s+all)?|hurt(?:ing)?\s+(?:yourself|myself)"
     r"|harm(?:ing)?\s+(?:yourself|myself)|self[- ]?harm\w*|cut(?:ting)?\s+(?:yourself|myself)|overdos\w*"
     r"|want(?:ed)?\s+to\s+die|wish(?:ed)?\s+(?:you|i)\s+(?:were|was)\s+(?:dead|gone)|not\s+(?:be(?:ing)?|wak\w+)"
     r"\s+(?:here|alive|up)|better\s+off\s+dead|die|dying|kill\s+(?:myself|yourself)|noose|rope|pills|tablets"
-    r"|keep\s+yourself\s+safe|stay\s+safe\s+tonight|thinking\s+about\s+(?:the\s+)?(?:bridge|edge|tracks|rope|pills|jumping)"
+    r"|end(?:ing)?\s+things|keep\s+yourself\s+safe|stay\s+safe\s+tonight|thinking\s+about\s+(?:the\s+)?(?:bridge|edge|tracks|rope|pills|jumping)"
     r"|stockpil\w*|jump(?:ing)?\s+(?:off|from|in\s+front))\b"
 )
 _MEANS_WORDS = re.compile(
@@ -176,14 +177,16 @@ _NAMED = (
     ),
     (
         re.compile(
-            r"^\W*(?:self[- ]?harm(?:ing)?|cutting|cutting\s+myself|hurting\s+myself|burning\s+myself|sh)\W*$"
+            r"^\W*(?:self[- ]?harm(?:ing|ed)?|cutting|cut|cut\s+myself|cutting\s+myself|hurting\s+myself"
+            r"|hurt\s+myself|burning\s+myself|burned\s+myself|burnt\s+myself|sh)\W*$"
         ),
         Category.SELF_INJURY,
         "reply.named_self_harm",
     ),
     (
         re.compile(
-            r"^\W*(?:suicide|killing\s+myself|ending\s+(?:it|my\s+life)|dying|not\s+being\s+here)\W*$"
+            r"^\W*(?:to\s+)?(?:suicide|killing\s+myself|kill\s+myself|ending\s+(?:it|it\s+all|my\s+life)"
+            r"|end\s+(?:it|it\s+all|my\s+life)|dying|die|not\s+being\s+here|not\s+be\s+here)\W*$"
         ),
         Category.ACTIVE_IDEATION,
         "reply.named_ideation",
@@ -216,7 +219,9 @@ def _answers(reply: str, topic: Topic) -> bool:
     return bool(_AFFIRM.search(reply) or (_SPECIFIC.search(reply) and topic.name in ("means", "self_harm")))
 
 
-def reply_in_context(reply: str, context: list[str]) -> tuple[Topic, str] | None:
+def reply_in_context(
+    reply: str, context: list[str], risky: Callable[[str], bool] = lambda turn: False
+) -> tuple[Topic, str] | None:
     """The risk topic a short reply answers, with the rule id, or None."""
     if not context or len(reply.split()) > MAX_REPLY_WORDS:
         return None
@@ -226,7 +231,11 @@ def reply_in_context(reply: str, context: list[str]) -> tuple[Topic, str] | None
         if not _is_question_about(question, topic):
             continue
         if topic.needs_earlier_risk and not (
-            _RISK_TOPIC.search(question) or any(_RISK_TOPIC.search(turn) for turn in earlier)
+            _RISK_TOPIC.search(question)
+            or any(_RISK_TOPIC.search(turn) for turn in earlier)
+            or any(
+                risky(turn) for turn in earlier
+            )  # an earlier turn the rules flag ("I don't want to be here")
         ):
             continue
         if topic.name == "means" and not any(_MEANS_WORDS.search(turn) for turn in context[-5:]):

@@ -24,6 +24,7 @@ _FIRST_PERSON_RISK = re.compile(
     r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself)\b[^.?!]{0,60}\b(?:want|wanted|wish|thinking|thought|feel"
     r"|felt|tried|took|cut|plan|going|gonna|ready|decided|keep)\b"
 )
+_FIRST_NEAR = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself)\b")
 _HYPOTHETICAL = re.compile(
     r"\bif\s+(?:i|you|someone|somebody|a\s+person|anyone)\s+(?:ever|were\s+to|was\s+to|started?|starting"
     r"|begin|began|should|happen\s+to|happened\s+to|find\s+(?:myself|themselves|yourself)|one\s+day|ever"
@@ -62,6 +63,10 @@ def in_other_frame(sentence: str, start: int, end: int, *, first_person_rule: bo
         return "context"
     if _ROLE.search(sentence) and (quoted or not first_person_rule):
         return "context"
+    if (_MEDIA.search(sentence) or _ROLE.search(sentence)) and not _FIRST_NEAR.search(
+        sentence[max(0, start - 60) : end]
+    ):
+        return "context"  # "we read a poem about wanting to die": nobody in the clause is the client
     if _HYPOTHETICAL.search(sentence) and (_HELP_SEEKING.search(sentence) or not first_person_rule):
         return "hypothetical"
     if _HYPOTHETICAL.search(sentence[:start]) and _HELP_SEEKING.search(sentence):

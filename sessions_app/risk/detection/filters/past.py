@@ -36,6 +36,7 @@ RESOLVED = re.compile(
     r"\b|\bnot\s+anymore\b|\bthose\s+(?:days|thoughts|feelings)\s+are\s+(?:gone|over|behind|long\s+gone)\b"
     r"|\b(?:therapy|treatment|medication|meds|counselling|counseling|support|dbt|cbt)\s+(?:really\s+)?"
     r"(?:helped|saved|worked)\b|\bi'?m\s+(?:proud|glad|grateful|thankful)\b|\bsurviv(?:ed|or)\b"
+    r"|\b(?:they|it|that|those|these)(?:'re|\s+are|'s|\s+is|\s+have|\s+has)\s+(?:all\s+|long\s+)?(?:gone|over|stopped|passed|behind\s+me)\b"
     r"|\bthat\s+was\s+(?:a\s+long\s+time|years)\s+ago\b|\bit'?s\s+(?:in\s+the\s+past|over)\b|\bhealed\b"
 )
 

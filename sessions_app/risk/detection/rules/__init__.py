@@ -67,6 +67,20 @@ GATES = {
     "harm.ongoing": r"cut|harm|hurt|burn|scratch|hit|punch|picking",
     "harm.urge": r"cut|harm|hurt|burn|punish|hit|bleed|blade",
     "harm.urges_back": r"urge|craving|thought",
+    "ideation.wish_not_here": r"wish",
+    "ideation.easier_dead": r"easier|better|relief|peaceful|kinder|simpler",
+    "ideation.something_happen": r"hope|wish|pray",
+    "ideation.dont_care_if_live": r"care",
+    "ideation.not_come_back": r"come back|wake up|return",
+    "ideation.feel_like_killing": r"feel",
+    "means.how_many_to": r"how (?:many|much)",
+    "means.jump_site": r"highest|tallest",
+    "means.bleed_out": r"how long",
+    "intent.gone_by": r"gone|dead|peace|not be",
+    "intent.giving_things": r"away",
+    "harm.self_harmed": r"self|sh'?d",
+    "harm.until_bleed": r"bleed|bled",
+    "hopelessness.taking_space": r"taking up|pointless|meaningless|worthless",
 }
 
 

@@ -86,4 +86,21 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:cut\w*|self[- ]?harm\w*|hurt\w*\s+(?:myself|yourself)|blades?|razors?|burn\w*\s+(?:myself|yourself)|suicid\w*|kill\w*\s+(?:myself|yourself)|end(?:ing)?\s+(?:it|my\s+life|your\s+life)|die|dying|dead|overdos\w*|pills)\b"
         ),
     ),
+    # --- 1.1: "I self harmed again last night", "scratching my arms until they bleed"
+    Rule(
+        "harm.self_harmed",
+        ATTEMPT,
+        rx(
+            r"\b(?:i|i'?ve|i\s+have|i\s+had|i\s+just|just)\s+(?:\w+\s+)?(?:self[- ]?harmed|sh'?d|self[- ]?injured)\b"
+        ),
+        needs_self=True,
+    ),
+    Rule(
+        "harm.until_bleed",
+        INJURY,
+        rx(
+            r"\b(?:scratch\w*|pick\w*|cut\w*|carv\w*|dig\w*|claw\w*|pull\w*)\s+(?:at\s+)?(?:my\s+)?(?:arms?|wrists?|legs?|thighs?|skin|stomach|hips?|face|scalp|hair)\s+(?:[a-z']+\s+){0,2}?(?:until|till|til|so)\s+(?:it|they)\s+(?:bleeds?|bled|bleeding)\b"
+        ),
+        needs_self=True,
+    ),
 )

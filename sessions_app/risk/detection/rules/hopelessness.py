@@ -75,4 +75,13 @@ RULES: tuple[Rule, ...] = (
         ),
         negatable=False,
     ),
+    # --- 1.1
+    Rule(
+        "hopelessness.taking_space",
+        HOPE,
+        rx(
+            r"\b(?:just|only)\s+taking\s+up\s+(?:space|room|air|oxygen)\b|\bpointless\s+(?:existence|life)\b|\bmy\s+life\s+is\s+(?:pointless|meaningless|worthless)\b"
+        ),
+        unless_sentence=_MUNDANE,
+    ),
 )

@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
         "ideation.thoughts_of",
         ACTIVE,
         rx(
-            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|death|my\s+(?:own\s+)?death|how\s+to\s+die|jumping|overdosing|hanging\s+{MYSELF})\b"
+            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|my\s+(?:own\s+)?death|how\s+to\s+die|jumping|overdosing|hanging\s+{MYSELF})\b"
         ),
         needs_self=True,
         unless_after=rx(
@@ -184,5 +184,55 @@ RULES: tuple[Rule, ...] = (
             r"^\s*(?:with\s+(?:this|him|her|the|my)\s+(?:job|class|course|relationship|project|diet|schedule|plan|commute)|at\s+(?:this|that|work)|working|in\s+this\s+(?:job|role|house|flat|city))\b"
         ),
         negatable=False,
+    ),
+    # --- 1.1: more ways of wishing to be dead, and "feel like killing myself"
+    Rule(
+        "ideation.wish_not_here",
+        PASSIVE,
+        rx(
+            r"\bwish(?:ed|ing)?\s+(?:that\s+)?i\s+(?:[a-z']+\s+){0,6}?(?:not\s+be\s+(?:here|alive|around)|not\s+wake\s+up|never\s+wake\s+up|be\s+dead|die\b|be\s+gone\s+(?:for\s+good|forever)|stop\s+existing|cease\s+to\s+exist)"
+        ),
+        unless_after=_IDIOM_DIE,
+    ),
+    Rule(
+        "ideation.easier_dead",
+        PASSIVE,
+        rx(
+            r"\b(?:dying|death|being\s+dead|not\s+being\s+(?:here|alive|around)|not\s+existing|not\s+waking\s+up)\s+(?:would|might|could|'d)\s+(?:be|feel)\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|far\s+)?(?:easier|better|a\s+relief|peaceful|kinder|simpler)|\b(?:easier|better)\s+(?:for\s+everyone\s+)?if\s+i\s+(?:was|were|'?m)\s+(?:dead|gone|not\s+(?:here|around|alive))|\b(?:easier|better)\s+(?:for\s+everyone\s+)?if\s+i\s+(?:died|didn'?t\s+wake\s+up|wasn'?t\s+(?:here|around|alive)|weren'?t\s+(?:here|around|alive))"
+        ),
+        negatable=False,
+    ),
+    Rule(
+        "ideation.something_happen",
+        PASSIVE,
+        rx(
+            r"\b(?:hope|hopes|hoping|wish|wishing|pray|praying)\s+(?:that\s+)?something\s+(?:bad\s+|terrible\s+)?(?:would\s+|will\s+)?happens?\s+to\s+me\b|\b(?:hope|hopes|hoping)\s+(?:that\s+)?i\s+(?:get\s+hit|die|get\s+killed|don'?t\s+make\s+it|never\s+wake)"
+        ),
+    ),
+    Rule(
+        "ideation.dont_care_if_live",
+        PASSIVE,
+        rx(
+            r"\b(?:don'?t|do\s+not|dont|no\s+longer)\s+(?:really\s+|even\s+)?care\s+(?:if|whether)\s+i\s+(?:wake\s+up|live|die|make\s+it|survive|am\s+alive|'?m\s+alive)\b"
+        ),
+        severity=Severity.LOW,
+        negatable=False,
+    ),
+    Rule(
+        "ideation.not_come_back",
+        PASSIVE,
+        rx(
+            r"\b(?:sleep|go\s+away|disappear|leave|walk\s+away)\s+(?:[a-z']+\s+){0,6}?and\s+(?:just\s+)?(?:not|never)\s+(?:come\s+back|wake\s+up|return)\b"
+        ),
+        severity=Severity.LOW,
+        negatable=False,
+    ),
+    Rule(
+        "ideation.feel_like_killing",
+        ACTIVE,
+        rx(
+            rf"\bfeel(?:ing)?\s+like\s+(?:{KILLING}\s+{MYSELF}|ending\s+(?:it\s+all|my\s+life|it)|taking\s+my\s+(?:own\s+)?life)\b"
+        ),
+        needs_self=True,
     ),
 )

@@ -80,4 +80,24 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:mov(?:e|ing)|declutter\w*|downsiz\w*|minimalis\w*|charity\s+shop|spring\s+clean\w*|kondo|emigrat\w*|new\s+(?:flat|house|place|apartment)|too\s+much\s+stuff|outgrown)\b"
         ),
     ),
+    # --- 1.1: "I'll be gone by tomorrow", giving things away in either word order
+    Rule(
+        "intent.gone_by",
+        INTENT,
+        rx(
+            r"\b(?:i'?ll|i\s+will|i\s+won'?t|i'?m\s+going\s+to)\s+(?:be\s+)?(?:gone|dead|at\s+peace|not\s+be\s+(?:here|alive|around))\s+(?:by|before|soon|tomorrow|tonight|after)\b"
+        ),
+        unless_sentence=_NOT_LEAVING,
+    ),
+    Rule(
+        "intent.giving_things",
+        INTENT,
+        rx(
+            r"\b(?:giving|gave|given|give)\s+(?:all\s+)?(?:my|most\s+of\s+my)\s+(?:stuff|things|belongings|possessions|pets?|savings)\s+away\b"
+        ),
+        severity=Severity.MEDIUM,
+        unless_sentence=rx(
+            r"\b(?:mov(?:e|ing)|declutter\w*|downsiz\w*|minimalis\w*|charity\s+shop|spring\s+clean\w*|emigrat\w*|new\s+(?:flat|house|place|apartment)|outgrown)\b"
+        ),
+    ),
 )

@@ -72,7 +72,7 @@ RULES: tuple[Rule, ...] = (
         "means.stockpile",
         MEANS,
         rx(
-            rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been)\s+(?:been\s+)?(?:saving|stockpiling|hoarding|collecting|storing|stashing|keeping\s+back|not\s+taking|hiding|saved|stockpiled|hoarded|collected|stashed|hid|hidden)\s+(?:up\s+)?(?:all\s+)?(?:of\s+)?(?:my|some|the|these|a\s+(?:lot|bunch|few)\s+of|a\s+few|a\s+couple\s+of|extra|enough)?\s*(?:\w+\s+)?{SUBSTANCE}\b|\b(?:a|my)\s+(?:secret\s+|little\s+|hidden\s+)?(?:stash|supply|stockpile|hoard)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\b|\b(?:i\s+have|i'?ve\s+got|i\s+got|got|there'?s)\s+enough\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:now|to|saved|stored|hidden|put\s+away|to\s+(?:do\s+it|end\s+it|not\s+wake\s+up))"
+            rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been)\s+(?:been\s+)?(?:saving|stockpiling|hoarding|collecting|storing|stashing|keeping\s+back|not\s+taking|hiding|saved|stockpiled|hoarded|collected|stashed|hid|hidden)\s+(?:up\s+)?(?:all\s+)?(?:of\s+)?(?:my|some|the|these|a\s+(?:lot|bunch|few)\s+of|a\s+few|a\s+couple\s+of|extra|enough)?\s*(?:\w+\s+)?{SUBSTANCE}\b|\b(?:a|my)\s+(?:secret\s+|little\s+|hidden\s+)?(?:stash|supply|stockpile|hoard)\s+of\s+(?:[\w']+\s+){{0,3}}{SUBSTANCE}\b|\b(?:i\s+have|i'?ve\s+got|i\s+got|got|there'?s)\s+enough\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:now|to|saved|stored|hidden|put\s+away|to\s+(?:do\s+it|end\s+it|not\s+wake\s+up))"
         ),
         unless_sentence=rx(
             r"\b(?:for\s+(?:a|the|my)\s+(?:trip|holiday|vacation|flight|journey)|travel\w*|pharmacy\s+(?:is\s+)?(?:closed|shut)|shortage|in\s+case\s+(?:the\s+)?(?:pharmacy|shops?))\b"
@@ -95,6 +95,36 @@ RULES: tuple[Rule, ...] = (
         ),
         unless_sentence=rx(
             r"\b(?:essay|class|course|assignment|research\s+(?:paper|project)|thesis|novel|story|article|news)\b"
+        ),
+    ),
+    # --- 1.1: quantity questions without a named substance; jump sites; bleeding out
+    Rule(
+        "means.how_many_to",
+        MEANS,
+        rx(
+            r"\bhow\s+(?:many|much)\s+(?:[a-z'-]+\s+){0,4}?(?:would|will|does|do|did)\s+(?:it|you|i|someone|a\s+person)\s+(?:take|need)\s+(?:to\s+)?(?:not\s+wake|never\s+wake|die|kill|overdose|od\b|be\s+(?:lethal|fatal|enough)|end\s+it|stop\s+(?:my|your|the)\s+heart)"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.jump_site",
+        MEANS,
+        rx(
+            r"\b(?:which|what)\s+(?:is\s+the\s+)?(?:bridge|cliff|car\s+park|multi-?storey|viaduct)s?\s+(?:[a-z']+\s+){0,5}?(?:is|are|'s)\s+(?:the\s+)?(?:highest|tallest)\b|\b(?:highest|tallest)\s+(?:bridge|cliff|car\s+park|multi-?storey|viaduct)s?\s+(?:near|around|in)\s+(?:me|here)\b"
+        ),
+        severity=Severity.MEDIUM,
+        unless_sentence=rx(
+            r"\b(?:tourist|visit\w*|trip|holiday|photo\w*|view|walk|hike|climb\w*|engineer\w*|architect\w*|school\s+project)\b"
+        ),
+    ),
+    Rule(
+        "means.bleed_out",
+        MEANS,
+        rx(
+            r"\bhow\s+long\s+(?:does\s+it\s+take|would\s+it\s+take|until|before)\s+(?:to\s+|you\s+|someone\s+|a\s+person\s+)?(?:bleed\s+out|bleed\s+to\s+death|lose\s+consciousness|stop\s+breathing|die)\b"
+        ),
+        unless_sentence=rx(
+            r"\b(?:character|novel|plot|scene|film|movie|episode|game|story|first\s+aid|course|exam|class|patient)\b"
         ),
     ),
 )
