@@ -82,7 +82,11 @@ RISK: list[tuple[str, bool, str]] = [
     (H, False, "I honestly can't keep going like this."),
     (H, True, "No one would even miss me if I was gone."),
     (H, False, "I feel like I'm just taking up space."),
-    (A, True, "The new job started badly, and now I'm sitting in the car park thinking about ending my life."),
+    (
+        A,
+        True,
+        "The new job started badly, and now I'm sitting in the car park thinking about ending my life.",
+    ),
     (M, True, "Quick question, would a whole pack of sleeping tablets be enough to kill someone?"),
     (R, True, "Sorry I missed our chat, I was in hospital because I overdosed on Sunday."),
 ]
