@@ -18,7 +18,8 @@ DISTANT = re.compile(
     r"\s+school|my\s+teens|my\s+early\s+twenties|my\s+twenties|my\s+20s|college|university|uni|secondary"
     r"\s+school|sixth\s+form|year\s+\d+)|(?:i|we)\s+used\s+to|back\s+(?:then|in\s+(?:\d{4}|the\s+day|college"
     r"|school|uni|my\s+twenties))|a\s+long\s+time\s+ago|long\s+ago|ages\s+ago|in\s+the\s+past|in\s+(?:19|20)"
-    r"\d\d|at\s+(?:fourteen|fifteen|sixteen|seventeen|thirteen|\d\d)|(?:my\s+)?teenage\s+years|growing\s+up)\b"
+    r"\d\d|at\s+(?:fourteen|fifteen|sixteen|seventeen|thirteen|\d\d)|(?:my\s+)?teenage\s+years|growing\s+up"
+    r"|in\s+school|at\s+school|at\s+uni|in\s+my\s+teens)\b"
 )
 RECENT_NOW = re.compile(
     r"\b(?:last\s+(?:night|week|month)|yesterday|today|tonight|this\s+(?:morning|week|month|weekend)"
@@ -31,7 +32,8 @@ RESOLVED = re.compile(
     r"|so\s+much\s+|a\s+lot\s+|way\s+|far\s+|really\s+)?(?:better|fine|okay|ok|safe|good|well|stable|happy"
     r"|happier|clean|sober|in\s+a\s+(?:good|better|much\s+better|great|safe)\s+place)\b|\bsince\s+then\b|\b(?:haven'?t|have\s+not|havent"
     r"|never|not|hasn'?t|didn'?t)\s+(?:\w+\s+){0,4}?(?:since|again|in\s+(?:years|a\s+long\s+time|ages|\d+"
-    r"\s+years|a\s+decade))\b|\b(?:clean|free)\s+(?:for|from|since)\b|\brecovered\b|\b(?:got|getting|had)"
+    r"\s+years|a\s+decade))\b|\b(?:haven'?t|have\s+not|havent|hasn'?t)\s+(?:\w+\s+){0,3}?for\s+(?:years|a\s+decade"
+    r"|ages|a\s+long\s+time|\d+\s+years|(?:two|three|four|five|ten)\s+years)\b|\b(?:clean|free)\s+(?:for|from|since)\b|\brecovered\b|\b(?:got|getting|had)"
     r"\s+(?:help|through\s+it|better|treatment|support)\b|\bthat'?s\s+(?:all\s+)?behind\s+me\b|\bno\s+longer"
     r"\b|\bnot\s+anymore\b|\bthose\s+(?:days|thoughts|feelings)\s+are\s+(?:gone|over|behind|long\s+gone)\b"
     r"|\b(?:therapy|treatment|medication|meds|counselling|counseling|support|dbt|cbt)\s+(?:really\s+)?"

@@ -81,6 +81,13 @@ GATES = {
     "harm.self_harmed": r"self|sh'?d",
     "harm.until_bleed": r"bleed|bled",
     "hopelessness.taking_space": r"taking up|pointless|meaningless|worthless",
+    "ideation.if_i_died": r"if i",
+    "ideation.want_it_to_stop": r"stop|end|over",
+    "ideation.killing_myself_is": r"killing|unaliving|ending|su[i1!*]c|dying",
+    "means.dose_is_fatal": r"fatal|lethal|deadly|enough to",
+    "means.buy_quantity": r"buy|get|order|stock|pick up|without",
+    "means.saved_just_in_case": r"saved|stashed|hidden|hoarded|aside|stored|collected|kept",
+    "hopelessness.never_change": r"change|improve",
 }
 
 

@@ -15,7 +15,9 @@ _ACCIDENT = rx(
     r"|paper\s+cut|accident\w*|by\s+mistake|slipped|tripped|fell\s+(?:off|over|down)|playing|football"
     r"|soccer|rugby|training|the\s+gym|lifting|running|skiing|hiking|climbing|workout|sprain\w*|pulled\s+a"
     r"|ironing|baking|curling\s+iron|straighteners|hair|stove|oven|kettle|bbq|barbecue|sunburn\w*|burnt?\s+the"
-    r"|toast|dinner|slack|off\s+from|out\s+of|some\s+slack|a\s+break)\b"
+    r"|toast|dinner|slack|off\s+from|out\s+of|some\s+slack|a\s+break|bush|thorns?|brambles?|branch|rose"
+    r"|by\s+accident|on\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:bush|tree|fence|table|door|shelf|corner|edge|tin|can|glass"
+    r"|knife|nail|plant|rock|stone|wall|car))\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -60,6 +62,10 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been|keep|still)\s+(?:been\s+)?(?:still\s+)?(?:cutting|self[- ]?harming|harming\s+{MYSELF}|hurting\s+{MYSELF}|burning\s+{MYSELF}|scratching\s+{MYSELF}|hitting\s+{MYSELF}|punching\s+(?:walls|{MYSELF})|picking\s+at\s+my\s+(?:skin|scabs)\s+until\s+(?:it|they)\s+bleeds?|cut|self[- ]?harm)\b(?:\s+(?:again|a\s+lot|every\s+(?:day|night)|more|most\s+nights|daily))?"
         ),
         needs_self=True,
+        unless_after=rx(
+            r"^\s*(?:down|back|out|off|it\s+(?:out|off|short)|ties|corners|up\b|in\s+(?:line|front)|my\s+(?:hair|losses|hours"
+            r"|nails|spending)|costs?|carbs|sugar|the\s+(?:grass|lawn|hedge|cake|cord|crap))"
+        ),
         unless_sentence=_ACCIDENT,
     ),
     Rule(

@@ -10,7 +10,7 @@ _MUNDANE = rx(
     r"\b(?:train|bus|tram|flight|refund|parcel|delivery|flat|apartment|house\s+hunting|landlord|council|team|match"
     r"|game|season|league|weather|exam|test\s+results?|promotion|pay\s+rise|raise|deal|dating\s+apps?|apps?"
     r"|wifi|printer|traffic|queue|tickets?|maths?|cooking|directions|spelling|financially|money|bank|rent|bills"
-    r"|budget|costs?|paperwork|admin|finding\s+a\s+(?:flat|job|place|parking))\b"
+    r"|budget|costs?|paperwork|admin|finding\s+a\s+(?:flat|job|place|parking)|appointments?|gp|trying\s+to\s+(?:get|find|book))\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -45,7 +45,7 @@ RULES: tuple[Rule, ...] = (
         "hopelessness.hopeless",
         HOPE,
         rx(
-            r"\b(?:i\s+feel|feel|i'?m|im|i\s+am|feeling|felt|everything\s+(?:is|feels)|it\s+(?:all\s+)?(?:feels|is)|it'?s\s+(?:all\s+)?|life\s+(?:is|feels)|my\s+life\s+(?:is|feels)|so|just)\s+(?:completely\s+|totally\s+|so\s+|utterly\s+|really\s+|pretty\s+|very\s+|just\s+)?hopeless\b"
+            r"\b(?:i\s+feel|feel|i'?m|im|i\s+am|feeling|felt|everything\s+(?:is|feels)|it\s+(?:all\s+)?(?:feels|is)|it'?s\s+(?:all\s+)?|life\s+(?:is|feels)|my\s+life\s+(?:is|feels)|so|just)\s*(?:completely\s+|totally\s+|so\s+|utterly\s+|really\s+|pretty\s+|very\s+|just\s+)?hopeless\b"
         ),
         unless_after=rx(
             r"^\s*(?:at|with|when\s+it\s+comes\s+to|about\s+(?:maths?|cooking|directions|names|tech|computers|sports?))\b|^\s*(?:romantic|case)\b"
@@ -81,6 +81,15 @@ RULES: tuple[Rule, ...] = (
         HOPE,
         rx(
             r"\b(?:just|only)\s+taking\s+up\s+(?:space|room|air|oxygen)\b|\bpointless\s+(?:existence|life)\b|\bmy\s+life\s+is\s+(?:pointless|meaningless|worthless)\b"
+        ),
+        unless_sentence=_MUNDANE,
+    ),
+    # --- 1.2
+    Rule(
+        "hopelessness.never_change",
+        HOPE,
+        rx(
+            r"\b(?:nothing|things|life|my\s+life|it)\s+(?:is\s+)?(?:ever\s+)?(?:going\s+to|will|gonna|is\s+going\s+to)\s+(?:ever\s+)?(?:change|improve)\b"
         ),
         unless_sentence=_MUNDANE,
     ),

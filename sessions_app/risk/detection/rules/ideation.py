@@ -114,14 +114,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "ideation.never_born",
         PASSIVE,
-        rx(r"\b(?:wish|wished)\s+i\s+(?:had\s+|'d\s+)?never\s+(?:been\s+born|existed|woken\s+up)\b"),
+        rx(r"\b(?:wish|wished)\s+i(?:\s+had\s+|'d\s+|\s+)never\s+(?:been\s+born|existed|woken\s+up)\b"),
         negatable=False,
     ),
     Rule(
         "ideation.not_wake",
         PASSIVE,
         rx(
-            r"\b(?:hope|hoping|wish|wishing|pray|praying|want)\s+(?:that\s+)?(?:i\s+)?(?:just\s+|really\s+)?(?:don'?t|do not|won'?t|will not|never|wouldn'?t|would not|to not|not\s+to|not)\s+wake\s+up\b|\b(?:go\s+to\s+sleep|fall\s+asleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b"
+            r"\b(?:hope|hoping|wish|wishing|pray|praying|want)\s+(?:[a-z]+\s+){0,3}?(?:that\s+)?(?:i\s+)?(?:just\s+|really\s+)?(?:don'?t|do not|won'?t|will not|never|wouldn'?t|would not|to not|not\s+to|not)\s+wake\s+up\b|\b(?:go\s+to\s+sleep|fall\s+asleep|sleep)\s+and\s+(?:never|not)\s+wake\s+up\b"
         ),
         unless_after=rx(r"^\s*(?:early|until|till|before|at|for (?:work|school))\b"),
         negatable=False,
@@ -234,5 +234,36 @@ RULES: tuple[Rule, ...] = (
             rf"\bfeel(?:ing)?\s+like\s+(?:{KILLING}\s+{MYSELF}|ending\s+(?:it\s+all|my\s+life|it)|taking\s+my\s+(?:own\s+)?life)\b"
         ),
         needs_self=True,
+    ),
+    # --- 1.2
+    Rule(
+        "ideation.if_i_died",
+        PASSIVE,
+        rx(
+            r"\b(?:happy|fine|okay|ok|relieved|glad|better|cope|manage|move\s+on|get\s+over\s+it)\b(?:\s+[a-z']+){0,4}?\s+if\s+i\s+(?:just\s+)?(?:never\s+woke\s+up|didn'?t\s+wake\s+up|died|was\s+dead|were\s+dead|wasn'?t\s+(?:here|around|alive)|weren'?t\s+(?:here|around|alive)|never\s+came\s+back|disappeared\s+(?:forever|for\s+good)|killed\s+myself)\b"
+        ),
+        negatable=False,
+        unless_sentence=rx(
+            r"\b(?:will|pension|insurance|guardian|funeral\s+plan|savings|inherit\w*|estate|mortgage|who\s+(?:gets|would\s+get|looks\s+after))\b"
+        ),
+    ),
+    Rule(
+        "ideation.want_it_to_stop",
+        PASSIVE,
+        rx(
+            r"\bwant\s+(?:it\s+all|everything|all\s+of\s+(?:it|this)|the\s+pain|this|life|my\s+life)\s+to\s+(?:stop|end|be\s+over)[\s,]+(?:forever|for\s+good|permanently|for\s+ever)\b"
+        ),
+        severity=Severity.LOW,
+    ),
+    Rule(
+        "ideation.killing_myself_is",
+        ACTIVE,
+        rx(
+            rf"(?:^\W*|\b(?:about|of|considered|considering|contemplating|imagine|imagining|picture|picturing)\s+){KILLING}\s+{MYSELF}\b|\b(?:{KILLING}\s+{MYSELF}|ending\s+(?:it\s+all|my\s+life)|{SUICIDE}|dying)\s+(?:is|has\s+been|was|feels\s+like)\s+(?:all\s+i\s+(?:can\s+)?think\s+about|(?:always\s+)?on\s+my\s+mind|the\s+only\s+(?:way|option|answer|thing))"
+        ),
+        needs_self=True,
+        unless_after=rx(
+            r"^\s*(?:trying|to\s+(?:finish|get|meet|make|keep|pay|impress|please)|at\s+(?:work|the\s+gym)|over\s+(?:this|that|it|a|the)|for\s+(?:this|a|the|them|him|her|work)|with\s+(?:work|this)|working|laughing|running)"
+        ),
     ),
 )

@@ -127,4 +127,31 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:character|novel|plot|scene|film|movie|episode|game|story|first\s+aid|course|exam|class|patient)\b"
         ),
     ),
+    # --- 1.2
+    Rule(
+        "means.dose_is_fatal",
+        MEANS,
+        rx(
+            r"\b(?:dose|doses|amount|quantity|number|much|many)\s+(?:of\s+)?(?:[a-z'-]+\s+){0,3}?(?:is|would\s+be|are|will\s+be|'s|could\s+be)\s+(?:a\s+)?(?:fatal|lethal|deadly|enough\s+to\s+(?:kill|die|not\s+wake\s+up))\b"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.buy_quantity",
+        MEANS,
+        rx(
+            rf"\b(?:buy|get|order|stock\s+up\s+on|pick\s+up)\s+(?:a\s+lot\s+of|lots\s+of|loads\s+of|enough|a\s+(?:big|large|huge)\s+(?:amount|supply|stash)\s+of|several\s+(?:boxes|packs|bottles)\s+of|multiple\s+(?:boxes|packs|bottles)\s+of)\s+(?:\w+\s+)?{SUBSTANCE}\b|\b{SUBSTANCE}\s+without\s+(?:being\s+questioned|anyone\s+(?:knowing|noticing|asking)|questions)\b"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.saved_just_in_case",
+        MEANS,
+        rx(
+            rf"\b(?:box|boxes|bottle|bottles|pack|packs|packet|stash|load|pile|bag)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:saved|stashed|hidden|hoarded|put\s+aside|set\s+aside|stored|collected|kept)\b|\b{SUBSTANCE}\s+(?:[a-z]+\s+){{0,2}}?(?:saved|stashed|hidden|hoarded|put\s+aside|set\s+aside|stored)\s+(?:up\s+|away\s+)?(?:just\s+in\s+case|for\s+(?:when|if|later|the\s+right\s+time|a\s+bad\s+(?:day|night)))"
+        ),
+        unless_sentence=rx(
+            r"\b(?:trip|holiday|travel\w*|flight|pharmacy\s+(?:is\s+)?(?:closed|shut)|shortage|first\s+aid\s+kit)\b"
+        ),
+    ),
 )
