@@ -70,7 +70,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "timing",
         _rx(
-            r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"
+            r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bhave\s+you\s+decided\s+when\b|\bdecided\s+when\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"
         ),
         Category.INTENT_PLAN,
         Severity.HIGH,
@@ -80,7 +80,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "plan",
         _rx(
-            r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"
+            r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bare\s+you\s+(?:planning|going|intending|thinking\s+of\s+going)\s+to\s+(?:take|use|do|swallow)\s+(?:them|it|that|those|the\s+\w+)|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"
         ),
         Category.INTENT_PLAN,
         Severity.HIGH,
@@ -110,7 +110,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "ideation",
         _rx(
-            r"\b(?:are|have)\s+you\s+(?:been\s+)?(?:having\s+|had\s+|feeling\s+|getting\s+)?(?:any\s+)?(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|killing|ending|taking\s+your|hurting\s+yourself|not\s+being|dying|death|harming)|\bare\s+you\s+(?:feeling\s+|having\s+)?suicid\w*|\b(?:do|did)\s+you\s+(?:ever\s+|sometimes\s+|still\s+)?(?:want|wish|think\s+about\s+wanting)\s+to\s+(?:die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|not\s+be\s+here|not\s+wake\s+up)|\bthoughts?\s+of\s+(?:suicide|ending|killing|self[- ]?harm|death)|\b(?:do|did)\s+you\s+(?:sometimes\s+|ever\s+)?wish\s+you\s+(?:were|weren'?t|could|wouldn'?t|didn'?t)\b|\bdo\s+you\s+mean\s+(?:suicide|killing\s+yourself|ending\s+your\s+life|you\s+want\s+to\s+die)|\bare\s+you\s+(?:thinking|considering)\s+(?:about\s+|of\s+)?(?:suicide|killing|ending|taking|jumping|overdosing|hanging|hurting\s+yourself|doing\s+something)|\bsuicid\w*\s+thoughts\b"
+            r"\b(?:are|have)\s+you\s+(?:been\s+)?(?:having\s+|had\s+|feeling\s+|getting\s+)?(?:any\s+)?(?:thoughts?|thinking|thought)\s+(?:of|about)\s+(?:suicide|killing|ending|taking\s+your|hurting\s+yourself|not\s+being|dying|death|harming)|\bare\s+you\s+(?:feeling\s+|having\s+)?suicid\w*|\b(?:do|did)\s+you\s+(?:ever\s+|sometimes\s+|still\s+)?(?:want|wish|think\s+about\s+wanting)\s+to\s+(?:die|be\s+dead|end\s+(?:it|your\s+life)|kill\s+yourself|not\s+be\s+here|not\s+wake\s+up)|\bthoughts?\s+of\s+(?:suicide|ending|killing|self[- ]?harm|death)|\b(?:do|did)\s+you\s+(?:sometimes\s+|ever\s+)?wish\s+you\s+(?:were|weren'?t|could|wouldn'?t|didn'?t)\b|\bdo\s+you\s+mean\s+(?:suicide|killing\s+yourself|ending\s+your\s+life|you\s+want\s+to\s+die|self[- ]?harm\w*|cutting|hurting\s+yourself)|\bare\s+you\s+(?:thinking|considering)\s+(?:about\s+|of\s+)?(?:suicide|killing|ending|taking|jumping|overdosing|hanging|hurting\s+yourself|doing\s+something)|\bsuicid\w*\s+thoughts\b"
         ),
         Category.ACTIVE_IDEATION,
         Severity.HIGH,

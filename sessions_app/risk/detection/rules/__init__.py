@@ -88,6 +88,16 @@ GATES = {
     "means.buy_quantity": r"buy|get|order|stock|pick up|without",
     "means.saved_just_in_case": r"saved|stashed|hidden|hoarded|aside|stored|collected|kept",
     "hopelessness.never_change": r"change|improve",
+    "ideation.sorry_still_here": r"woke|wake|survived|made it|still|if i",
+    "ideation.option": r"su[i1!*]c|s\*|sewer|deletion",
+    "means.looking_at_site": r"tracks|railway|bridge|ledge|edge|cliff|roof|top floor",
+    "means.all_my_pills": r"all|lined|counted|laid",
+    "intent.last_time": r"last time",
+    "intent.worked_out_how": r"how",
+    "harm.after_hurting": r"after|from|for",
+    "harm.need_pain": r"pain|physical|sting",
+    "hopelessness.give_up": r"give|gave|giving|given",
+    "ideation.fantasise_death": r"fantasi|dream|obsess|romantici",
 }
 
 

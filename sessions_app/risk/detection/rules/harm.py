@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sessions_app.risk.detection.lexicon import FILLER, MYSELF, SUBSTANCE, SUICIDE, rx
-from sessions_app.risk.detection.types import Category, Rule
+from sessions_app.risk.detection.types import Category, Rule, Severity
 
 ATTEMPT = Category.RECENT_ATTEMPT
 INJURY = Category.SELF_INJURY
@@ -107,6 +107,22 @@ RULES: tuple[Rule, ...] = (
         rx(
             r"\b(?:scratch\w*|pick\w*|cut\w*|carv\w*|dig\w*|claw\w*|pull\w*)\s+(?:at\s+)?(?:my\s+)?(?:arms?|wrists?|legs?|thighs?|skin|stomach|hips?|face|scalp|hair)\s+(?:[a-z']+\s+){0,2}?(?:until|till|til|so)\s+(?:it|they)\s+(?:bleeds?|bled|bleeding)\b"
         ),
+        needs_self=True,
+    ),
+    # --- 1.3
+    Rule(
+        "harm.after_hurting",
+        ATTEMPT,
+        rx(rf"\b(?:after|from|for)\s+(?:hurting|cutting|burning|harming|injuring)\s+{MYSELF}\b"),
+        unless_sentence=_ACCIDENT,
+    ),
+    Rule(
+        "harm.need_pain",
+        INJURY,
+        rx(
+            r"\b(?:need|needed|want|crave|craving)\s+to\s+feel\s+(?:physical\s+)?(?:pain|the\s+pain|something\s+physical|the\s+sting)\b"
+        ),
+        severity=Severity.LOW,
         needs_self=True,
     ),
 )

@@ -10,7 +10,8 @@ _MUNDANE = rx(
     r"\b(?:train|bus|tram|flight|refund|parcel|delivery|flat|apartment|house\s+hunting|landlord|council|team|match"
     r"|game|season|league|weather|exam|test\s+results?|promotion|pay\s+rise|raise|deal|dating\s+apps?|apps?"
     r"|wifi|printer|traffic|queue|tickets?|maths?|cooking|directions|spelling|financially|money|bank|rent|bills"
-    r"|budget|costs?|paperwork|admin|finding\s+a\s+(?:flat|job|place|parking)|appointments?|gp|trying\s+to\s+(?:get|find|book))\b"
+    r"|budget|costs?|paperwork|admin|finding\s+a\s+(?:flat|job|place|parking)|appointments?|gp|trying\s+to\s+(?:get|find|book)"
+    r"|at\s+work|my\s+job|the\s+job|office|boss|manager|nhs)\b"
 )
 
 RULES: tuple[Rule, ...] = (
@@ -29,7 +30,7 @@ RULES: tuple[Rule, ...] = (
         "hopelessness.better_without_me",
         HOPE,
         rx(
-            r"\b(?:everyone|everybody|they|my\s+(?:family|kids|children|wife|husband|partner|parents|friends|mum|mom|dad)|the\s+world|people|he|she|you\s+all)(?:'?d|\s+would|\s+will|'?ll)?\s+(?:all\s+)?(?:be\s+)?(?:better|happier|fine|okay|ok|relieved)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:was|were)(?:n'?t|\s+not)\s+(?:here|around|alive)|if\s+i\s+(?:was|were|'?m)\s+gone|when\s+i'?m\s+gone|if\s+i\s+died)\b"
+            r"\b(?:everyone|everybody|they|my\s+(?:family|kids|children|wife|husband|partner|parents|friends|mum|mom|dad)|the\s+world|people|he|she|you\s+all)(?:'?d|\s+would|\s+will|'?ll)?\s+(?:(?:all|honestly|really|probably|definitely|just|genuinely|so\s+much|much)\s+)?(?:be\s+)?(?:better|happier|fine|okay|ok|relieved)\s+(?:off\s+)?(?:without\s+me|if\s+i\s+(?:was|were)(?:n'?t|\s+not)\s+(?:here|around|alive)|if\s+i\s+(?:was|were|'?m)\s+gone|when\s+i'?m\s+gone|if\s+i\s+died)\b"
         ),
         negatable=False,
     ),
@@ -92,5 +93,13 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:nothing|things|life|my\s+life|it)\s+(?:is\s+)?(?:ever\s+)?(?:going\s+to|will|gonna|is\s+going\s+to)\s+(?:ever\s+)?(?:change|improve)\b"
         ),
         unless_sentence=_MUNDANE,
+    ),
+    # --- 1.3
+    Rule(
+        "hopelessness.give_up",
+        HOPE,
+        rx(
+            r"\b(?:i\s+)?(?:give|gave|giving|given)\s+up\s+on\s+(?:everything|life|living|myself|it\s+all|being\s+alive)\b"
+        ),
     ),
 )

@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
         "ideation.thoughts_of",
         ACTIVE,
         rx(
-            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|my\s+(?:own\s+)?death|how\s+to\s+die|jumping|overdosing|hanging\s+{MYSELF})\b"
+            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|how\s+to\s+die|jumping|overdosing|hanging\s+{MYSELF})\b"
         ),
         needs_self=True,
         unless_after=rx(
@@ -265,5 +265,30 @@ RULES: tuple[Rule, ...] = (
         unless_after=rx(
             r"^\s*(?:trying|to\s+(?:finish|get|meet|make|keep|pay|impress|please)|at\s+(?:work|the\s+gym)|over\s+(?:this|that|it|a|the)|for\s+(?:this|a|the|them|him|her|work)|with\s+(?:work|this)|working|laughing|running)"
         ),
+    ),
+    # --- 1.3
+    Rule(
+        "ideation.sorry_still_here",
+        PASSIVE,
+        rx(
+            r"\b(?:disappointed|annoyed|upset|sad|angry|gutted|sorry)\s+(?:that\s+)?i\s+(?:woke\s+up|wake\s+up|keep\s+waking\s+up|survived|made\s+it|am\s+still\s+(?:here|alive)|'?m\s+still\s+(?:here|alive))\b|\bif\s+i\s+(?:just\s+)?(?:died|was\s+dead|were\s+dead|didn'?t\s+wake\s+up|never\s+woke\s+up|wasn'?t\s+here)\b(?:\s+[a-z',]+){0,6}?\s+(?:it|that)\s*(?:would|'d|will)\s+be\s+(?:a\s+)?(?:relief|better|easier|fine|okay|for\s+the\s+best|a\s+blessing)"
+        ),
+        negatable=False,
+    ),
+    Rule(
+        "ideation.option",
+        ACTIVE,
+        rx(
+            rf"\b(?:see|seeing|saw|think\s+of|thinking\s+of|consider|considering|started\s+to\s+see)\s+{SUICIDE}\s+as\s+(?:an?\s+|my\s+|the\s+)?(?:real\s+)?(?:option|way\s+out|answer|solution|escape|choice)"
+        ),
+        needs_self=True,
+    ),
+    Rule(
+        "ideation.fantasise_death",
+        ACTIVE,
+        rx(
+            r"\b(?:fantasi[sz]\w*|daydream\w*|dream\w*|obsess\w*|romantici[sz]\w*)\s+(?:about|of|over)\s+(?:my\s+(?:own\s+)?death|dying|being\s+dead|not\s+being\s+(?:here|alive))\b"
+        ),
+        needs_self=True,
     ),
 )

@@ -100,4 +100,21 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:mov(?:e|ing)|declutter\w*|downsiz\w*|minimalis\w*|charity\s+shop|spring\s+clean\w*|emigrat\w*|new\s+(?:flat|house|place|apartment)|outgrown)\b"
         ),
     ),
+    # --- 1.3
+    Rule(
+        "intent.last_time",
+        INTENT,
+        rx(
+            r"\b(?:the\s+)?last\s+time\s+(?:you'?ll|you\s+will|anyone\s+will|you'?re\s+going\s+to)\s+(?:ever\s+)?(?:hear\s+from|see|talk\s+to|speak\s+to)\s+me\b"
+        ),
+        unless_sentence=_NOT_LEAVING,
+    ),
+    Rule(
+        "intent.worked_out_how",
+        INTENT,
+        rx(
+            rf"\b(?:worked\s+out|figured\s+out|planned\s+out|planned|thought\s+through|decided)\s+(?:exactly\s+)?how\s+(?:i'?d|i\s+would|i'?ll|i\s+will|i'?m\s+going\s+to|to)\s+(?:{END_LIFE}|do\s+it|end\s+it|go)\b"
+        ),
+        severity=Severity.MEDIUM,
+    ),
 )

@@ -154,4 +154,20 @@ RULES: tuple[Rule, ...] = (
             r"\b(?:trip|holiday|travel\w*|flight|pharmacy\s+(?:is\s+)?(?:closed|shut)|shortage|first\s+aid\s+kit)\b"
         ),
     ),
+    # --- 1.3
+    Rule(
+        "means.looking_at_site",
+        MEANS,
+        rx(
+            r"\b(?:looking|staring|stared|looked|walked|walking|went|go|going|drove|driving)\s+(?:at|to|down\s+to|up\s+to|over\s+to)\s+(?:the\s+)?(?:train\s+tracks|railway(?:\s+line)?|tracks|bridge|ledge|edge|cliffs?|roof|top\s+floor|motorway\s+bridge)\b(?:\s+[a-z']+){0,6}?\s+(?:thinking|and\s+thought|wondering|wanting|imagining)"
+        ),
+        severity=Severity.MEDIUM,
+    ),
+    Rule(
+        "means.all_my_pills",
+        MEANS,
+        rx(
+            rf"\b(?:would|will|could)\s+(?:[a-z]+\s+){{0,6}}?all\s+(?:of\s+)?my\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:do\s+it|be\s+enough|kill\s+me|work)\b|\b{SUBSTANCE}\s+(?:all\s+)?(?:lined\s+up|counted\s+out|laid\s+out)\b"
+        ),
+    ),
 )
