@@ -70,7 +70,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "timing",
         _rx(
-            r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bhave\s+you\s+decided\s+when\b|\bdecided\s+when\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"
+            r"^\W*when\W*$|\bwhen\s+(?:are|were|would|will|do|did|had)\s+you\s+(?:plan\w*|think\w*|going|intend\w*|want\w*|decide\w*|going\s+to|do\s+it|do\s+that)|\b(?:have|had)\s+you\s+(?:picked|chosen|decided\s+on|set|thought\s+about)\s+(?:a|the)\s+(?:day|date|time|when)|\bhow\s+soon\b|\bhave\s+you\s+decided\s+when\b|\bdecided\s+when\b|\bwhat\s+(?:day|time|date)\b|\bwhen\s+(?:would|will)\s+(?:that|it|this)\s+(?:be|happen)|\bwhen\s+(?:were|are)\s+you\s+thinking\b"
         ),
         Category.INTENT_PLAN,
         Severity.HIGH,
@@ -125,7 +125,7 @@ _AFFIRM = re.compile(
     r"|daily|constantly|i\s+think\s+so|maybe|probably|i\s+guess|i\s+do|i\s+have|i\s+am|i\s+did|i\s+still\s+do"
     r"|i\s+still\s+have|honestly,?\s+yes|more\s+than\s+(?:ever|before|usual)|lately|more\s+and\s+more|sadly"
     r"|unfortunately|not\s+gonna\s+lie|ngl|i\s+won'?t\s+lie|i\s+can'?t\s+lie|truthfully|i\s+kept|kept"
-    r"|still|i\s+(?:might|may)\s+have|afraid\s+so|i'?m\s+afraid\s+so|of\s+course|obviously|definitely"
+    r"|still|i\s+(?:might|may)(?:\s+have)?|might\s+do|possibly|could\s+be|afraid\s+so|i'?m\s+afraid\s+so|of\s+course|obviously|definitely"
     r"|absolutely|pretty\s+much|basically|i\s+suppose|a\s+few\s+times|once\s+or\s+twice|last\s+night"
     r"|yesterday|this\s+morning|earlier|again|twice|once|some|all\s+of\s+them|the\s+whole|loads|heaps)\b"
 )
@@ -162,7 +162,8 @@ _AFFIRM_ANYWHERE = re.compile(
 _NAMED = (
     (
         re.compile(
-            r"\b(?:goodbye\s+(?:letters?|notes?)|suicide\s+notes?|for\s+when\s+i'?m\s+gone|for\s+after)\b"
+            r"\b(?:goodbye\s+(?:letters?|notes?)|suicide\s+notes?|for\s+when\s+i'?m\s+(?:gone|not\s+(?:around|here))"
+            r"|for\s+after|(?:i'?m|i\s+am)\s+going\s+to\s+do\s+it|have\s+everything\s+i\s+need)\b"
         ),
         Category.INTENT_PLAN,
         "reply.named_plan",
@@ -193,15 +194,32 @@ _NAMED = (
     ),
 )
 NAMED_MAX_WORDS = 6
+PLAN_MAX_WORDS = 12  # plan phrases are specific enough to read in a longer reply
+# "I don't know how much longer I can do this." - "Do what?" - "Live."
+_LIVING = re.compile(
+    r"^\W*(?:live|living|being\s+alive|existing|life|staying\s+alive|breathing|this\s+life)\W*$"
+)
+_CANT_GO_ON = re.compile(
+    r"\b(?:how\s+(?:much\s+)?longer|can'?t|cannot|can\s+not|could\s?n'?t)\s+(?:\w+\s+){0,4}?(?:do\s+(?:this|it)|go\s+on"
+    r"|keep\s+going|carry\s+on|cope|take\s+(?:it|this))"
+)
 
 
 def named_in_reply(reply: str, context: list[str]) -> tuple[Category, str] | None:
     """A reply of a few words that names the risk itself, answering a question."""
-    if not context or len(reply.split()) > NAMED_MAX_WORDS or not _QUESTION.search(context[-1]):
+    if not context or not _QUESTION.search(context[-1]):
         return None
+    words = len(reply.split())
     for pattern, category, rule_id in _NAMED:
-        if pattern.search(reply):
+        limit = PLAN_MAX_WORDS if category is Category.INTENT_PLAN else NAMED_MAX_WORDS
+        if words <= limit and pattern.search(reply):
             return category, rule_id
+    if (
+        words <= NAMED_MAX_WORDS
+        and _LIVING.search(reply)
+        and any(_CANT_GO_ON.search(t) for t in context[-3:-1])
+    ):
+        return Category.PASSIVE_WISH, "reply.named_living"
     return None
 
 

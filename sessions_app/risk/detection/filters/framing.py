@@ -29,11 +29,13 @@ _HYPOTHETICAL = re.compile(
     r"\bif\s+(?:i|you|someone|somebody|a\s+person|anyone)\s+(?:ever|were\s+to|was\s+to|started?|starting"
     r"|begin|began|should|happen\s+to|happened\s+to|find\s+(?:myself|themselves|yourself)|one\s+day|ever"
     r"\s+again|got\s+to\s+that\s+point|reach\s+that\s+point)\b|\bhypothetical(?:ly)?\b|\bin\s+theory\b"
+    r"|\bif\s+i\s+(?:said|told\s+you|mentioned|admitted|were\s+to\s+say|ever\s+said)\b"
     r"|\btheoretically\b|\bwhat\s+(?:would|should|do)\s+(?:you|i|one)\s+(?:do|say|tell)\s+if\s+(?:someone"
     r"|a\s+(?:friend|client|person|caller)|somebody)\b|\bimagine\s+(?:if\s+)?(?:someone|a\s+person|a\s+character)\b"
 )
 _HELP_SEEKING = re.compile(
-    r"\b(?:i'?d|i\s+would|i'?ll|i\s+will|i\s+should|should\s+i|who\s+(?:do|should|would|can|could)\s+i"
+    r"\bwhat\s+(?:should|would|do|can)\s+i\s+do\b|\b(?:would|will|do|does)\s+you\s+(?:have\s+to\s+)?(?:call|tell|report"
+    r"|contact|ring)\b|\b(?:i'?d|i\s+would|i'?ll|i\s+will|i\s+should|should\s+i|who\s+(?:do|should|would|can|could)\s+i"
     r"|what\s+(?:should|do|would|can)\s+i|where\s+(?:should|do|can|could)\s+i|i\s+know\s+(?:to|i)|i\s+promise"
     r"|i'?d\s+know|i\s+have\s+(?:a|the)\s+(?:number|plan)|my\s+safety\s+plan|you'?d|you\s+would)\b"
     r"[^.?!]{0,40}\b(?:call|text|tell|reach\s+out|contact|talk|ring|go|let\s+(?:you|someone|them|my)|ask|use"

@@ -24,7 +24,7 @@ DISTANT = re.compile(
 RECENT_NOW = re.compile(
     r"\b(?:last\s+(?:night|week|month)|yesterday|today|tonight|this\s+(?:morning|week|month|weekend)"
     r"|lately|recently|again|these\s+days|right\s+now|currently|at\s+the\s+moment|anymore"
-    r"|still|creeping\s+back|coming\s+back|came\s+back|are\s+back|is\s+back)\b"
+    r"|still(?!\s+(?:here|alive|around|standing))|creeping\s+back|coming\s+back|came\s+back|are\s+back|is\s+back)\b"
 )
 RESOLVED = re.compile(
     r"\b(?:but|and)\s+(?:now|today|these\s+days|nowadays|since\s+then|i'?m\s+(?:ok|okay|fine|good|better"
@@ -37,7 +37,9 @@ RESOLVED = re.compile(
     r"\s+(?:help|through\s+it|better|treatment|support)\b|\bthat'?s\s+(?:all\s+)?behind\s+me\b|\bno\s+longer"
     r"\b|\bnot\s+anymore\b|\bthose\s+(?:days|thoughts|feelings)\s+are\s+(?:gone|over|behind|long\s+gone)\b"
     r"|\b(?:therapy|treatment|medication|meds|counselling|counseling|support|dbt|cbt)\s+(?:really\s+)?"
-    r"(?:helped|saved|worked)\b|\bi'?m\s+(?:proud|glad|grateful|thankful)\b|\bsurviv(?:ed|or)\b"
+    r"(?:helped|saved|worked)\b|\bi'?m\s+(?:so\s+|really\s+|very\s+)?(?:proud|glad|grateful|thankful)\b"
+    r"|\b(?:life|things|everything)\s+(?:is|are|'s|'re)\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|really\s+)?(?:good|better"
+    r"|great|okay|ok|fine)\b|\bsurviv(?:ed|or)\b"
     r"|\b(?:they|it|that|those|these)(?:'re|\s+are|'s|\s+is|\s+have|\s+has)\s+(?:all\s+|long\s+)?(?:gone|over|stopped|passed|behind\s+me)\b"
     r"|\bthat\s+was\s+(?:a\s+long\s+time|years)\s+ago\b|\bit'?s\s+(?:in\s+the\s+past|over)\b|\bhealed\b"
 )

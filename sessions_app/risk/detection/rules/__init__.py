@@ -98,6 +98,13 @@ GATES = {
     "harm.need_pain": r"pain|physical|sting",
     "hopelessness.give_up": r"give|gave|giving|given",
     "ideation.fantasise_death": r"fantasi|dream|obsess|romantici",
+    "ideation.better_not_existing": r"not|never|if i|last",
+    "means.substance_and_death": r"deadl|lethal|fatal|kill|enough|die|overdose",
+    "means.stash_where": r"stash|supply|stockpile|pile|bag|box",
+    "harm.took_overdose": r"overdose",
+    "harm.on_purpose": r"purpose|deliberately|punish|to feel",
+    "intent.left_notes": r"note|letter|message",
+    "intent.ready_to_go": r"ready|goodbye",
 }
 
 

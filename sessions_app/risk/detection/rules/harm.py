@@ -125,4 +125,24 @@ RULES: tuple[Rule, ...] = (
         severity=Severity.LOW,
         needs_self=True,
     ),
+    # --- 1.4
+    Rule(
+        "harm.took_overdose",
+        ATTEMPT,
+        rx(
+            r"\b(?:i|i'?ve|i\s+have|i\s+had|just)\s+(?:\w+\s+)?(?:took|taken|had|did|done)\s+(?:an?\s+|another\s+|my\s+)?(?:\w+\s+)?overdose\b"
+        ),
+        needs_self=True,
+    ),
+    Rule(
+        "harm.on_purpose",
+        INJURY,
+        rx(
+            rf"\b(?:burn\w*|cut\w*|hurt\w*|hit\w*|scratch\w*|scald\w*|bang\w*|punch\w*|bit|bite|biting)\s+(?:\w+\s+){{0,4}}?(?:on\s+purpose|deliberately|to\s+punish\s+{MYSELF}|to\s+feel\s+(?:something|better|real))\b"
+        ),
+        needs_self=True,
+        unless_sentence=rx(
+            r"\b(?:he|she|they|my\s+(?:brother|sister|son|daughter|kid|child|dog|cat|partner))\s+(?:\w+\s+){0,2}?(?:burn|cut|hurt|hit|scratch|bit|punch)\w*"
+        ),
+    ),
 )

@@ -69,7 +69,7 @@ RULES: tuple[Rule, ...] = (
         "hopelessness.never_better",
         HOPE,
         rx(
-            r"\b(?:nothing|it|things|life|this)\s+(?:will|is\s+going\s+to|is\s+ever\s+going\s+to|'?s\s+never\s+going\s+to|will\s+ever)\s+(?:ever\s+)?(?:get|be|feel)\s+better\b(?!\s+(?:than|at|with))|\b(?:it|things|life|nothing)\s+(?:will\s+)?never\s+(?:ever\s+)?(?:gets?|be|feels?)\s+better\b(?!\s+(?:than|at|with))|\bwhat'?s\s+the\s+point\s+(?:of\s+(?:anything|any\s+of\s+(?:it|this)|trying|even\s+trying|it\s+all|everything))?\s*(?:anymore|any\s?more)?\s*[?.!]*\s*$"
+            r"\b(?:nothing|it|things|life|this)\s+(?:will|is\s+going\s+to|is\s+ever\s+going\s+to|'?s\s+never\s+going\s+to|will\s+ever)\s+(?:ever\s+)?(?:get|be|feel)\s+better\b(?!\s+(?:than|at|with))|\b(?:it|things|life|nothing)\s+(?:will\s+)?never\s+(?:ever\s+)?(?:gets?|be|feels?)\s+better\b|\b(?:it|things|life)(?:'s|\s+is)\s+never\s+(?:ever\s+)?going\s+to\s+(?:get|be|feel)\s+better\b(?!\s+(?:than|at|with))|\bwhat'?s\s+the\s+point\s+(?:of\s+(?:anything|any\s+of\s+(?:it|this)|trying|even\s+trying|it\s+all|everything))?\s*(?:anymore|any\s?more)?\s*[?.!]*\s*$"
         ),
         unless_sentence=rx(
             r"\b(?:weather|traffic|team|match|season|game|wifi|printer|car|knee|back|cold|flu|rash|cough|exam|economy|company|printer|dishes|cleaning|arguing|argue|him|her)\b"

@@ -291,4 +291,13 @@ RULES: tuple[Rule, ...] = (
         ),
         needs_self=True,
     ),
+    # --- 1.4: not existing as the better option
+    Rule(
+        "ideation.better_not_existing",
+        PASSIVE,
+        rx(
+            r"\b(?:better|easier|simpler|happier|a\s+relief|kinder)\s+(?:off\s+)?(?:to\s+)?(?:not\s+(?:existing|exist|being\s+(?:alive|here|around)|be\s+(?:alive|here|around))|never\s+(?:existing|having\s+been\s+born)|if\s+i\s+(?:wasn'?t|weren'?t|was\s+not|were\s+not)\s+(?:alive|here|around|born))\b|\b(?:would|'d)\s+be\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|far\s+)?(?:easier|better|simpler|a\s+relief)\s+(?:to\s+)?(?:not\s+be\s+(?:here|alive|around)|to\s+die|if\s+i\s+died|to\s+not\s+exist|not\s+to\s+exist|to\s+be\s+dead|not\s+to\s+be\s+here)\b|\bhoping\s+(?:it'?s|it\s+is|this\s+is)\s+the\s+last\s+(?:time|night|day)\b"
+        ),
+        negatable=False,
+    ),
 )

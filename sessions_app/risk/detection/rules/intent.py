@@ -117,4 +117,23 @@ RULES: tuple[Rule, ...] = (
         ),
         severity=Severity.MEDIUM,
     ),
+    # --- 1.4
+    Rule(
+        "intent.left_notes",
+        INTENT,
+        rx(
+            r"\b(?:left|leaving|written|wrote|writing)\s+(?:\w+\s+)?(?:notes?|letters?|messages?|a\s+note|a\s+letter)\s+(?:for|to)\s+(?:my\s+)?(?:family|kids|children|wife|husband|partner|parents|mum|dad|everyone)\s+(?:explaining|saying\s+(?:sorry|goodbye)|for\s+when|for\s+after|to\s+read\s+(?:after|when))"
+        ),
+        unless_sentence=rx(
+            r"\b(?:holiday|trip|away|work|school|shopping|chores|dinner|fridge|babysitter|birthday|christmas)\b"
+        ),
+    ),
+    Rule(
+        "intent.ready_to_go",
+        INTENT,
+        rx(
+            r"\bready\s+to\s+(?:go|die|leave\s+this\s+world|be\s+gone)\b(?=.{0,80}\bgoodbye)|\bsaid\s+(?:my\s+)?goodbyes?\b(?=.{0,40}\bready\b)"
+        ),
+        unless_sentence=_NOT_LEAVING,
+    ),
 )

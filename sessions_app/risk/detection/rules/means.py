@@ -170,4 +170,22 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:would|will|could)\s+(?:[a-z]+\s+){{0,6}}?all\s+(?:of\s+)?my\s+(?:\w+\s+)?{SUBSTANCE}\s+(?:do\s+it|be\s+enough|kill\s+me|work)\b|\b{SUBSTANCE}\s+(?:all\s+)?(?:lined\s+up|counted\s+out|laid\s+out)\b"
         ),
     ),
+    # --- 1.4: a drug named with death in the same sentence; overdose questions
+    Rule(
+        "means.substance_and_death",
+        MEANS,
+        rx(
+            rf"\b{SUBSTANCE}\b(?:\s+[a-z',]+){{0,8}}?\s+(?:deadliest|most\s+deadly|most\s+lethal|lethal|fatal|kill\s+(?:me|you|someone|a\s+person)|enough\s+to\s+(?:die|kill|not\s+wake)|to\s+die)\b|\b(?:die|kill\s+(?:me|myself|you|someone)|deadliest|most\s+lethal)\b(?:\s+[a-z',]+){{0,6}}?\s+{SUBSTANCE}\b|\b(?:an?\s+)?(?:\w+\s+)?overdose\s+(?:kill|be\s+fatal|be\s+lethal|hurt)\b|\b(?:best|quickest|easiest|surest|painless\w*)\s+way\s+to\s+(?:overdose|od)\b"
+        ),
+        severity=Severity.MEDIUM,
+        unless_sentence=_SAFE_DOSING,
+    ),
+    Rule(
+        "means.stash_where",
+        MEANS,
+        rx(
+            rf"\b(?:big|huge|secret|little|hidden|whole)\s+(?:stash|supply|stockpile|pile|bag|box)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\b"
+        ),
+        unless_sentence=_SAFE_DOSING,
+    ),
 )
