@@ -11,8 +11,8 @@ Run: ``.venv/bin/python bench/risk_eval.py [--set dev|fresh|all] [--errors]``
 - the rule-set version the figures belong to, and the detector's speed.
 
 ``dev`` is the set the rules were developed on. Each ``freshN`` was written after a rule set was
-frozen: ``fresh`` after 1.0, ``fresh2`` after 1.1, ``fresh3`` after 1.2 (the misses of each shaped the
-next version), ``fresh4`` after 1.3 and never used to tune: it is the closest to unseen client turns.
+frozen: ``fresh`` after 1.0 ... ``fresh4`` after 1.3 (the misses of each shaped the next version),
+``fresh5`` after 1.4 and never used to tune: it is the closest to unseen client turns.
 ``--errors`` lists the misses and false flags (our own synthetic text).
 Goals (issue 12): recall >= 0.8 clear-cut, >= 0.65 all; >= 90 % of risky conversations flagged; false
 flags <= 10 % of hard negatives and <= 1 % of ordinary turns.
@@ -37,6 +37,7 @@ from riskset import (  # noqa: E402
     fresh2,
     fresh3,
     fresh4,
+    fresh5,
     hard_negatives,
     ordinary,
     risk_turns,
@@ -69,11 +70,17 @@ def load(which: str) -> dict[str, list]:  # type: ignore[type-arg]
             "risk": fresh4.RISK, "hard": fresh4.HARD, "ordinary": fresh4.ORDINARY,
             "replies": fresh4.REPLIES, "conversations": fresh4.CONVERSATIONS,
         },
+        "fresh5": {
+            "risk": fresh5.RISK, "hard": fresh5.HARD, "ordinary": fresh5.ORDINARY,
+            "replies": fresh5.REPLIES, "conversations": fresh5.CONVERSATIONS,
+        },
     }  # fmt: skip
     if which != "all":
         return sets[which]
     return {
-        key: sum((sets[name][key] for name in ("fresh", "fresh2", "fresh3", "fresh4")), sets["dev"][key])
+        key: sum(
+            (sets[name][key] for name in ("fresh", "fresh2", "fresh3", "fresh4", "fresh5")), sets["dev"][key]
+        )
         for key in sets["dev"]
     }
 
@@ -188,10 +195,12 @@ def speed(data: dict[str, list]) -> None:  # type: ignore[type-arg]
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--set", choices=["dev", "fresh", "fresh2", "fresh3", "fresh4", "all"], default=None)
+    parser.add_argument(
+        "--set", choices=["dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "all"], default=None
+    )
     parser.add_argument("--errors", action="store_true", help="list misses and false flags")
     args = parser.parse_args()
-    for which in [args.set] if args.set else ["dev", "fresh", "fresh2", "fresh3", "fresh4"]:
+    for which in [args.set] if args.set else ["dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]:
         data = load(which)
         counts = Counter({k: len(v) for k, v in data.items()})
         print(f"\n== {which} set: {counts['risk']} risk turns, {counts['hard']} hard negatives, "
