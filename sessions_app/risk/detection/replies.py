@@ -21,7 +21,7 @@ _RISK_TOPIC = re.compile(
     r"|harm(?:ing)?\s+(?:yourself|myself)|self[- ]?harm\w*|cut(?:ting)?\s+(?:yourself|myself)|overdos\w*"
     r"|want(?:ed)?\s+to\s+die|wish(?:ed)?\s+(?:you|i)\s+(?:were|was)\s+(?:dead|gone)|not\s+(?:be(?:ing)?|wak\w+)"
     r"\s+(?:here|alive|up)|better\s+off\s+dead|die|dying|kill\s+(?:myself|yourself)|noose|rope|pills|tablets"
-    r"|end(?:ing)?\s+things|keep\s+yourself\s+safe|stay\s+safe\s+tonight|thinking\s+about\s+(?:the\s+)?(?:bridge|edge|tracks|rope|pills|jumping)"
+    r"|end(?:ing)?\s+things|guns?|firearms?|keep\s+yourself\s+safe|stay\s+safe\s+tonight|thinking\s+about\s+(?:the\s+)?(?:bridge|edge|tracks|rope|pills|jumping)"
     r"|stockpil\w*|jump(?:ing)?\s+(?:off|from|in\s+front))\b"
 )
 _MEANS_WORDS = re.compile(
@@ -80,7 +80,7 @@ TOPICS: tuple[Topic, ...] = (
     Topic(
         "plan",
         _rx(
-            r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bare\s+you\s+(?:planning|going|intending|thinking\s+of\s+going)\s+to\s+(?:take|use|do|swallow)\s+(?:them|it|that|those|the\s+\w+)|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"
+            r"\b(?:do|have)\s+you\s+(?:got\s+|have\s+|made\s+|thought\s+(?:about|of)\s+)?(?:a\s+plan|any\s+plans?|how\s+you\s+(?:would|might|will|could)|a\s+way|a\s+method)|\bhow\s+(?:would|will|were|are)\s+you\s+(?:do\s+it|going\s+to\s+do\s+it|planning\s+to|thinking\s+of\s+doing)|\bhave\s+you\s+thought\s+about\s+how\b|\bare\s+you\s+going\s+to\s+(?:jump|do\s+it|take\s+them|hurt\s+yourself|kill\s+yourself|end\s+it)|\bare\s+you\s+(?:planning|going|intending|thinking\s+of\s+going)\s+to\s+(?:take|use|do|swallow)\s+(?:them|it|that|those|the\s+\w+)|\bwhat\s+(?:would|will)\s+you\s+(?:use|do)\b"
         ),
         Category.INTENT_PLAN,
         Severity.HIGH,
@@ -186,7 +186,7 @@ _NAMED = (
     ),
     (
         re.compile(
-            r"^\W*(?:to\s+)?(?:suicide|killing\s+myself|kill\s+myself|ending\s+(?:it|it\s+all|my\s+life)"
+            r"^\W*(?:the\s+)?(?:(?:urge|need|wish|want|temptation)\s+)?(?:to\s+)?(?:suicide|killing\s+myself|kill\s+myself|ending\s+(?:it|it\s+all|my\s+life)"
             r"|end\s+(?:it|it\s+all|my\s+life)|dying|die|not\s+being\s+here|not\s+be\s+here)\W*$"
         ),
         Category.ACTIVE_IDEATION,

@@ -4,4 +4,4 @@ Bump it whenever a rule, a filter or a word list changes, so a flag can always b
 that raised it and evaluation figures to the rules they measured.
 """
 
-RULESET_VERSION = "risk-rules-1.4"
+RULESET_VERSION = "risk-rules-1.5"

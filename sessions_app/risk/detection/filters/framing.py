@@ -34,7 +34,7 @@ _HYPOTHETICAL = re.compile(
     r"|a\s+(?:friend|client|person|caller)|somebody)\b|\bimagine\s+(?:if\s+)?(?:someone|a\s+person|a\s+character)\b"
 )
 _HELP_SEEKING = re.compile(
-    r"\bwhat\s+(?:should|would|do|can)\s+i\s+do\b|\b(?:would|will|do|does)\s+you\s+(?:have\s+to\s+)?(?:call|tell|report"
+    r"\bwhat\s+(?:should|would|do|can)\s+i\s+do\b|\bwhat\s+would\s+you\s+(?:say|do|think)\b|\b(?:would|will|do|does)\s+you\s+(?:have\s+to\s+)?(?:call|tell|report"
     r"|contact|ring)\b|\b(?:i'?d|i\s+would|i'?ll|i\s+will|i\s+should|should\s+i|who\s+(?:do|should|would|can|could)\s+i"
     r"|what\s+(?:should|do|would|can)\s+i|where\s+(?:should|do|can|could)\s+i|i\s+know\s+(?:to|i)|i\s+promise"
     r"|i'?d\s+know|i\s+have\s+(?:a|the)\s+(?:number|plan)|my\s+safety\s+plan|you'?d|you\s+would)\b"

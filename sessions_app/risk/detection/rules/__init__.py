@@ -105,6 +105,9 @@ GATES = {
     "harm.on_purpose": r"purpose|deliberately|punish|to feel",
     "intent.left_notes": r"note|letter|message",
     "intent.ready_to_go": r"ready|goodbye",
+    "ideation.rather_not_be": r"rather|prefer|would|death|dying",
+    "means.jump_kill": r"jump|fall|pills|tablets|meds|drugs|medication",
+    "hopelessness.no_point": r"no point",
 }
 
 

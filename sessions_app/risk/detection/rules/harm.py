@@ -10,7 +10,7 @@ INJURY = Category.SELF_INJURY
 
 # Accidents and figures of speech around the same verbs.
 _ACCIDENT = rx(
-    r"\b(?:shaving|shave|cooking|chopping|cutting\s+(?:onions?|vegetables|bread|meat)|kitchen|knife\s+slipped"
+    r"\b(?:shaving|shave|cooking|chopping|peel\w*|slic\w*|grat\w*|dicing|cutting\s+(?:onions?|vegetables|bread|meat)|kitchen|knife\s+slipped"
     r"|on\s+(?:a|the|some)\s+(?:knife|glass|paper|can|tin|oven|stove|iron|pan|kettle|fence|nail|bramble)"
     r"|paper\s+cut|accident\w*|by\s+mistake|slipped|tripped|fell\s+(?:off|over|down)|playing|football"
     r"|soccer|rugby|training|the\s+gym|lifting|running|skiing|hiking|climbing|workout|sprain\w*|pulled\s+a"
@@ -59,7 +59,7 @@ RULES: tuple[Rule, ...] = (
         "harm.ongoing",
         INJURY,
         rx(
-            rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been|keep|still)\s+(?:been\s+)?(?:still\s+)?(?:cutting|self[- ]?harming|harming\s+{MYSELF}|hurting\s+{MYSELF}|burning\s+{MYSELF}|scratching\s+{MYSELF}|hitting\s+{MYSELF}|punching\s+(?:walls|{MYSELF})|picking\s+at\s+my\s+(?:skin|scabs)\s+until\s+(?:it|they)\s+bleeds?|cut|self[- ]?harm)\b(?:\s+(?:again|a\s+lot|every\s+(?:day|night)|more|most\s+nights|daily))?"
+            rf"\b(?:i'?ve|i\s+have|i'?m|i\s+am|i|been|keep|still)\s+(?:been\s+)?(?:still\s+)?(?:cutting|self[- ]?harming|harming\s+{MYSELF}|hurting\s+{MYSELF}|burning\s+{MYSELF}|scratching\s+{MYSELF}|hitting\s+{MYSELF}|punching\s+(?:walls|{MYSELF})|picking\s+at\s+my\s+(?:skin|scabs)\s+until\s+(?:it|they)\s+bleeds?|cut(?=\s+(?:again|a\s+lot|every|when|to\s+cope|most|daily|myself|more|deep|deeper|badly|bad|too))|self[- ]?harm)\b(?:\s+(?:again|a\s+lot|every\s+(?:day|night)|more|most\s+nights|daily))?"
         ),
         needs_self=True,
         unless_after=rx(
@@ -138,7 +138,7 @@ RULES: tuple[Rule, ...] = (
         "harm.on_purpose",
         INJURY,
         rx(
-            rf"\b(?:burn\w*|cut\w*|hurt\w*|hit\w*|scratch\w*|scald\w*|bang\w*|punch\w*|bit|bite|biting)\s+(?:\w+\s+){{0,4}}?(?:on\s+purpose|deliberately|to\s+punish\s+{MYSELF}|to\s+feel\s+(?:something|better|real))\b"
+            rf"\b(?:burn\w*|cut\w*|hurt\w*|hit\w*|scratch\w*|scald\w*|bang\w*|punch\w*|bit|bite|biting)\s+(?:\w+\s+){{0,6}}?(?:on\s+purpose|deliberately|to\s+punish\s+{MYSELF}|to\s+feel\s+(?:something|better|real))\b"
         ),
         needs_self=True,
         unless_sentence=rx(

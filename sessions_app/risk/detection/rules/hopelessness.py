@@ -23,7 +23,8 @@ RULES: tuple[Rule, ...] = (
         ),
         unless_sentence=_MUNDANE,
         unless_after=rx(
-            r"^\s*(?:of\s+(?:a\s+)?(?:tax|paperwork|admin|an?\s+\w+\s+form)|on\s+the\s+(?:budget|system|nhs))\b"
+            r"^\s*(?:of\s+(?:a\s+)?(?:tax|paperwork|admin|an?\s+\w+\s+form)|on\s+the\s+(?:budget|system|nhs)"
+            r"|(?:on|to)\s+(?:nobody|no\s*one|no-one))\b"
         ),
     ),
     Rule(
@@ -101,5 +102,14 @@ RULES: tuple[Rule, ...] = (
         rx(
             r"\b(?:i\s+)?(?:give|gave|giving|given)\s+up\s+on\s+(?:everything|life|living|myself|it\s+all|being\s+alive)\b"
         ),
+    ),
+    # --- 1.5
+    Rule(
+        "hopelessness.no_point",
+        HOPE,
+        rx(
+            r"\bno\s+point\s+(?:in|to)\s+(?:anything|living|life|going\s+on|any\s+of\s+(?:it|this)|me|my\s+life|being\s+here)\b"
+        ),
+        negatable=False,
     ),
 )

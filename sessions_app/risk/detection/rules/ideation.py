@@ -56,7 +56,7 @@ RULES: tuple[Rule, ...] = (
         "ideation.thoughts_of",
         ACTIVE,
         rx(
-            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|how\s+to\s+die|jumping|overdosing|hanging\s+{MYSELF})\b"
+            rf"\b(?:thoughts?|thinking|think|thought|dreaming|fantasi[sz]ing|obsessing|considering|contemplating|researching|googling|planning)\s+(?:about|of)\s+(?:{SUICIDE}|{KILLING}\s+{MYSELF}|ending\s+(?:it|my\s+life|things|everything)|taking\s+my\s+(?:own\s+)?life|not\s+(?:being\s+(?:here|alive|around)|existing|waking\s+up)|dying|how\s+to\s+die|how\s+to\s+end\s+it|how\s+i\s+(?:would|could|'?d)\s+(?:do\s+it|end\s+it)|jumping|overdosing|hanging\s+{MYSELF})\b"
         ),
         needs_self=True,
         unless_after=rx(
@@ -107,7 +107,7 @@ RULES: tuple[Rule, ...] = (
         "ideation.wish_dead",
         PASSIVE,
         rx(
-            r"\bwish\s+(?:that\s+)?i\s+(?:was|were|could\s+be|had\s+been|'d\s+been|would)\s+(?:dead|never\s+born|gone|not\s+alive|not\s+here|die|just\s+die|disappear|stop\s+existing|cease\s+to\s+exist)\b"
+            r"\bwish(?:ing|ed)?\s+(?:that\s+)?i\s+(?:was|were|could\s+be|had\s+been|'d\s+been|would)\s+(?:dead|never\s+born|gone|not\s+alive|not\s+here|die|just\s+die|disappear|stop\s+existing|cease\s+to\s+exist)\b"
         ),
         unless_after=_IDIOM_DIE,
     ),
@@ -297,6 +297,15 @@ RULES: tuple[Rule, ...] = (
         PASSIVE,
         rx(
             r"\b(?:better|easier|simpler|happier|a\s+relief|kinder)\s+(?:off\s+)?(?:to\s+)?(?:not\s+(?:existing|exist|being\s+(?:alive|here|around)|be\s+(?:alive|here|around))|never\s+(?:existing|having\s+been\s+born)|if\s+i\s+(?:wasn'?t|weren'?t|was\s+not|were\s+not)\s+(?:alive|here|around|born))\b|\b(?:would|'d)\s+be\s+(?:so\s+much\s+|much\s+|a\s+lot\s+|far\s+)?(?:easier|better|simpler|a\s+relief)\s+(?:to\s+)?(?:not\s+be\s+(?:here|alive|around)|to\s+die|if\s+i\s+died|to\s+not\s+exist|not\s+to\s+exist|to\s+be\s+dead|not\s+to\s+be\s+here)\b|\bhoping\s+(?:it'?s|it\s+is|this\s+is)\s+the\s+last\s+(?:time|night|day)\b"
+        ),
+        negatable=False,
+    ),
+    # --- 1.5
+    Rule(
+        "ideation.rather_not_be",
+        PASSIVE,
+        rx(
+            r"\b(?:rather|prefer\s+to)\s+not\s+(?:be\s+alive|be\s+here|exist|wake\s+up|live|be\s+around)\b|\b(?:wish|wishing|hope|hoping|pray|praying)\s+(?:that\s+)?(?:a|an|the|some)\s+[a-z]+(?:\s+[a-z]+)?\s+would\s+(?:just\s+)?(?:take|kill|end)\s+me\b|\b(?:death|dying)\b[^.!?]{0,40}\b(?:feels|sounds|seems|would\s+be)\s+like\s+(?:a\s+)?(?:rest|peace|relief|freedom|home|an\s+escape)\b"
         ),
         negatable=False,
     ),

@@ -82,7 +82,7 @@ RULES: tuple[Rule, ...] = (
         "means.have_means",
         MEANS,
         rx(
-            r"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"
+            r"\b(?:i'?ve|i\s+have|i\s+just|i|i'?ve\s+just)\s+(?:got|bought|ordered|found|got\s+hold\s+of|picked\s+up|made|tied|hidden|hid|keep|kept|have)\s+(?:a|the|some|my|another)\s+(?:new\s+|[\w]+'s\s+)?(?:rope|noose|gun|pistol|handgun|firearm|razor\s+blades?|blades?|ligature|helium\s+tank|charcoal)\b"
         ),
         severity=Severity.MEDIUM,
         unless_sentence=_PEACEFUL_USE,
@@ -187,5 +187,14 @@ RULES: tuple[Rule, ...] = (
             rf"\b(?:big|huge|secret|little|hidden|whole)\s+(?:stash|supply|stockpile|pile|bag|box)\s+of\s+(?:\w+\s+)?{SUBSTANCE}\b"
         ),
         unless_sentence=_SAFE_DOSING,
+    ),
+    # --- 1.5
+    Rule(
+        "means.jump_kill",
+        MEANS,
+        rx(
+            r"\b(?:jumping|falling|a\s+fall|a\s+jump|jump)\s+(?:from|off)\s+(?:[\w-]+\s+){0,4}?(?:kill\s+(?:me|you|someone|a\s+person)|be\s+fatal|be\s+lethal|be\s+enough)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:pills|tablets|meds|drugs|medications?)\s+(?:are|is)\s+(?:the\s+)?(?:easiest|best|quickest|most\s+\w+)\s+to\s+(?:overdose|od|die)\b"
+        ),
+        unless_sentence=rx(r"\b(?:cat|dog|egg|phone|game|character|film|parachut\w*|bungee|physics)\b"),
     ),
 )
