@@ -74,6 +74,8 @@ def main() -> None:
         "DEBUG": os.environ.get("DEBUG", "1"),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secret_key(),
         "REDIS_URL": redis_url,
+        # Escalation e-mails of the demo's overdue risk flag go to the console: show one on-call address.
+        "RISK_ESCALATION_EMAILS": os.environ.get("RISK_ESCALATION_EMAILS", "on-call@clinic.invalid"),
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None
