@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Path, Query
 
 from sessions_app.api.app import api
-from sessions_app.api.auth import ApiError
+from sessions_app.api.auth import ApiError, note_subject
 from sessions_app.api.schemas import ID_DESCRIPTION, ID_REGEX, ErrorOut
 from sessions_app.risk.models import RiskFlag
 from sessions_app.risk.queries import flags_of_client
@@ -53,4 +53,7 @@ def get_risk_flag(request: HttpRequest, flag_id: Annotated[int, Path(ge=1, le=2*
     flag = RiskFlag.objects.filter(pk=flag_id).prefetch_related("events").first()
     if flag is None:
         raise ApiError(404, "not_found", "no such risk flag")
+    note_subject(
+        request, user_id=flag.client_id, session_id=flag.session_id
+    )  # the audit row names the client
     return RiskFlagOut.of(flag, with_events=True)

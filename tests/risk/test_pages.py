@@ -148,6 +148,9 @@ def test_api_lists_and_reads_flags_with_a_read_token(reporting: ApiClient, alice
     assert [f["flag_id"] for f in body["flags"]] == [flag.pk]
     assert body["flags"][0]["excerpt"] == RISKY
     one = reporting.get(f"/risk-flags/{flag.pk}").json()
+    audited = AuditEvent.objects.filter(action=AuditAction.API_REQUEST).order_by("-id").first()
+    assert audited is not None
+    assert (audited.client_id, audited.detail["endpoint"]) == (AVA, "get_risk_flag")
     assert one["state"] == "open"
     assert one["events"] == []
     assert reporting.get(f"/users/{AVA}/risk-flags", {"state": "resolved"}).json()["count"] == 0
