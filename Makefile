@@ -59,6 +59,8 @@ bench: $(STAMP)
 	-$(PY) bench/api_bench.py
 	-$(PY) bench/dashboard_bench.py
 	-$(PY) bench/memory_bench.py
+	-$(PY) bench/risk_bench.py
+	-$(PY) bench/risk_eval.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -87,6 +87,8 @@ def main() -> None:
         "DEBUG": os.environ.get("DEBUG", "1"),
         "SECRET_KEY": os.environ.get("SECRET_KEY") or secret_key(),
         "REDIS_URL": redis_url,
+        # Escalation e-mails of the demo's overdue risk flag go to the console: show one on-call address.
+        "RISK_ESCALATION_EMAILS": os.environ.get("RISK_ESCALATION_EMAILS", "on-call@clinic.invalid"),
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None
@@ -96,21 +98,34 @@ def main() -> None:
         secret_key_file=VAR / "secret_key" if own_key else None,
         debug=env["DEBUG"].strip().lower() in ("1", "true", "yes", "on"),
     )
+    helpers: list[subprocess.Popen[bytes]] = []
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
         manage("seed_demo_accounts", env=env)
+        manage("seed_risk_demo", env=env)  # demo sessions with risk language, assessed, a few flags
         manage("archive_sessions", env=env)  # one pass now, so /healthz has an archiver to report
         archiver = subprocess.Popen(  # noqa: S603 - our own manage.py
             [sys.executable, str(ROOT / "manage.py"), "archive_sessions", "--loop", "--interval", "60"],
             env=env,
             stdout=subprocess.DEVNULL,
         )
+        # Risk flags: the worker assesses what the Python state API writes; escalation e-mails go to
+        # the console (EMAIL_BACKEND defaults to the console backend under DEBUG).
+        for command in (
+            ["risk_worker", "--loop", "--interval", "1"],
+            ["risk_escalate", "--loop", "--interval", "60"],
+        ):
+            helpers.append(subprocess.Popen([sys.executable, str(ROOT / "manage.py"), *command], env=env))  # noqa: S603
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:
         pass
     finally:
+        for helper in helpers:
+            if helper.poll() is None:
+                helper.terminate()
+                helper.wait(timeout=30)
         runtime.remove(VAR)
         if archiver is not None and archiver.poll() is None:
             archiver.terminate()

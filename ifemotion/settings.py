@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ifemotion.accounts",
     "sessions_app",
     "exports_app",
+    "sessions_app.risk",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -303,6 +304,24 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Risk flags (sessions_app/risk; see README "Risk flags") ---------------------------------------
+# Acknowledgement deadlines by severity (minutes); an open flag past its deadline escalates.
+RISK_ACK_MINUTES = {
+    "high": env_int("RISK_ACK_MINUTES_HIGH", 15, minimum=1),
+    "medium": env_int("RISK_ACK_MINUTES_MEDIUM", 240, minimum=1),
+    "low": env_int("RISK_ACK_MINUTES_LOW", 1440, minimum=1),
+}
+# Escalation goes to the members of this Django group (their e-mail addresses) and to these addresses.
+RISK_SUPERVISOR_GROUP = env_str("RISK_SUPERVISOR_GROUP", "risk-supervisors")
+RISK_ESCALATION_EMAILS = env_list("RISK_ESCALATION_EMAILS", [])
+# New flags of these severities are e-mailed to the client's assigned clinicians at once.
+RISK_NOTIFY_SEVERITIES = env_list("RISK_NOTIFY_SEVERITIES", ["high", "medium"])
+# The HTTP append assesses client messages in the request (the worker assesses the rest).
+RISK_ASSESS_ON_API = env_bool("RISK_ASSESS_ON_API", True)
+# Links in e-mails point here (no client text is ever in an e-mail).
+DASHBOARD_URL = env_str("DASHBOARD_URL", "http://127.0.0.1:8000")
+# --- end of Risk flags (e-mail settings below, shared) ---------------------------------------
 
 # --- Security (issue 11; see README "Security operations") -----------------------------------------
 # Account mail (password links, "your password / device / email changed"): Django's email backend.

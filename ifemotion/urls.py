@@ -9,6 +9,7 @@ urlpatterns = [
     path("api/v1/", include("sessions_app.api.urls")),
     path("accounts/", include("ifemotion.accounts.urls")),
     path("exports/", include("exports_app.urls")),
+    path("risk/", include("sessions_app.risk.urls")),
     path("", include("sessions_app.urls")),
 ]
 

@@ -113,6 +113,10 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset link sent"
     PASSWORD_CHANGED = "password_changed", "Password changed"
     MFA_DEVICE_CHANGED = "mfa_device_changed", "Two-factor device enrolled or removed"
+    RISK_INBOX_VIEWED = "risk_inbox_viewed", "Risk alert inbox viewed"
+    RISK_FLAG_VIEWED = "risk_flag_viewed", "Risk flag viewed"
+    RISK_FLAG_CHANGED = "risk_flag_changed", "Risk flag acknowledged, resolved or marked false positive"
+    RISK_FLAG_ESCALATED = "risk_flag_escalated", "Risk flag escalated"
 
 
 class AuditEvent(models.Model):

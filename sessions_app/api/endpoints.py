@@ -51,6 +51,8 @@ from sessions_app.errors import (
     StateStorageFull,
     StateUnavailable,
 )
+from sessions_app.risk import intake as risk_intake
+from sessions_app.risk.schemas import RiskAssessmentOut
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +100,8 @@ def append_message(
     """Append a message (with an optional emotion update in the same atomic step).
 
     201: stored now. 200: a message with this `message_id` was stored before; nothing new is stored and
-    the stored message is returned.
+    the stored message is returned. A client message (`role` user) is assessed for risk: `risk` says
+    whether it was flagged, so the chatbot can show crisis resources at once.
     """
     feeling = payload.emotion
     result = configured.get_state_manager().append_message_result(
@@ -111,7 +114,10 @@ def append_message(
         intensity=feeling.intensity if feeling else None,
         confidence=feeling.confidence if feeling else None,
     )
-    out = AppendOut.of(result.message, created=result.created)
+    assessed = risk_intake.assess_append(configured.get_state_manager(), user_id, session_id, result.message)
+    out = AppendOut.of(
+        result.message, created=result.created, risk=RiskAssessmentOut.of(assessed) if assessed else None
+    )
     return Status(201 if result.created else 200, out)
 
 

@@ -35,6 +35,7 @@ from sessions_app.domain import (
     SessionStatus,
     UnreadableEntry,
 )
+from sessions_app.risk.schemas import RiskAssessmentOut
 
 
 class In(Schema):
@@ -211,6 +212,9 @@ class MessageOut(Out):
 
 class AppendOut(MessageOut):
     created: bool = Field(description="true: stored by this request (201); false: stored before (200)")
+    risk: RiskAssessmentOut | None = Field(
+        None, description="risk assessment of a client (role user) message; null for other roles"
+    )
 
 
 class EmotionOut(Out):

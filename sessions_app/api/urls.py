@@ -19,6 +19,7 @@ from sessions_app.api.auth import (
     guarded,
 )
 from sessions_app.api.errors import not_found, unauthorized
+from sessions_app.risk import api as risk_api  # noqa: F401 - registers the risk-flag operations
 
 
 def _api_root(request: HttpRequest) -> JsonResponse:

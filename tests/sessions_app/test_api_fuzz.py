@@ -50,6 +50,8 @@ OPERATION_IDS = [
     "closeSession",
     "listSessions",
     "searchCitations",
+    "listRiskFlags",
+    "getRiskFlag",
 ]
 SEEDED = {"user_id": AMIRA, "session_id": "fuzz-s1"}
 

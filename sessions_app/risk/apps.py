@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class RiskConfig(AppConfig):
+    name = "sessions_app.risk"
+    label = "risk"
+    verbose_name = "Risk flags"
+    default_auto_field = "django.db.models.BigAutoField"
