@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ifemotion.accounts",
     "sessions_app",
     "exports_app",
+    "sessions_app.notes",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -1,4 +1,5 @@
--- ARGV: ttl, now, conversation_id, model, session_id, citation_json
+-- ARGV: ttl, now, conversation_id, model, session_id, citation_json, then seeded context field/value pairs
+--       (the client's guidance; checked in Python), written in the same atomic step.
 local ttl, now, conversation_id, model, session_id, citation = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6]
 local bad = type_error(2, 9, 10, 11)
 if bad then return redis.error_reply(bad) end
@@ -12,6 +13,9 @@ redis.call('HSET', K_EMOTION,
 redis.call('HSET', K_CONTEXT,
   'current_theme', '', 'therapeutic_focus', '', 'client_state_summary', '', 'session_notes', '',
   'last_summarized', '', 'version', 0, 'notes_updated_by', '')
+for i = 7, #ARGV, 2 do
+  redis.call('HSET', K_CONTEXT, ARGV[i], ARGV[i + 1])
+end
 redis.call('SADD', K_INDEX, session_id)
 redis.call('RPUSH', K_CITATIONS, citation)
 refresh_ttl(ttl)
