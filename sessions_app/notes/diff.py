@@ -8,8 +8,8 @@ them; the marker lines must be removed before the merged note can be saved (``te
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Sequence
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from sessions_app.notes.text import MERGE_END, MERGE_START

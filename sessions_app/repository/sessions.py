@@ -92,7 +92,9 @@ def _with_later_notes(state: SessionState, where: Q) -> SessionState:
     )
     if later is None:
         return state
-    fields: dict[str, Any] = {name: str(value) for name, value in later.fields.items() if name in CONTEXT_FIELDS}
+    fields: dict[str, Any] = {
+        name: str(value) for name, value in later.fields.items() if name in CONTEXT_FIELDS
+    }
     context = replace(
         state.context,
         **fields,

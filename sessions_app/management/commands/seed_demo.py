@@ -60,6 +60,7 @@ def with_clock(base: ConversationStateManager, clock: Callable[[], datetime]) ->
         max_label_chars=base.max_label_chars,
         archived_message_lookup=base.archived_message_lookup,
         clock=clock,
+        context_seed=base.context_seed,
     )
 
 
@@ -124,7 +125,8 @@ def write_session(
             )
         elif isinstance(step, Notes):
             fields: dict[str, Any] = dict(step.fields)  # only context fields; see demo.Notes
-            manager.update_context_snapshot(user, sid, author=DEMO_AUTHOR, **fields)
+            # The demo's notes are a therapist's (the dashboard takes them over as revision 1).
+            manager.update_context_snapshot(user, sid, clinician=DEMO_AUTHOR, **fields)
         elif isinstance(step, Close):
             manager.close_session(user, sid)
 
