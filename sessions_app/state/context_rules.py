@@ -38,7 +38,7 @@ def context_writer(author: str | None, clinician: str | None, guidance_version: 
     if author is None:
         return CHATBOT_AUTHOR
     label = check_label(author, "author", max_chars=MAX_AUTHOR_CHARS - len(CHATBOT_AUTHOR) - 1)
-    if label == CHATBOT_AUTHOR or label.startswith(CHATBOT_AUTHOR + ":"):
+    if label.startswith(CHATBOT_AUTHOR + ":"):
         return label
     return f"{CHATBOT_AUTHOR}:{label}"
 
