@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils.safestring import mark_safe
-
 from exports_app.clinical import ReviewedItem, addendum_heading
 from exports_app.document import ExportDocument, utc
 from exports_app.text import visible, visible_line
-from sessions_app.notes.rendering import render_markdown
+from sessions_app.notes.rendering import render_safe
 
 
 def _item(item: ReviewedItem) -> dict[str, Any]:
@@ -32,14 +30,14 @@ def clinical_context(doc: ExportDocument) -> dict[str, Any]:
     rendered: dict[str, Any] | None = None
     if note is not None:
         rendered = {
-            # Safe to mark: render_markdown's output has just passed nh3's allow-list (no links,
-            # images, attributes or raw HTML); never used on client text.
-            "html": mark_safe(render_markdown(note.text)),  # noqa: S308
+            # render_safe: nh3's allow-list has just been applied (no links, images, attributes or
+            # raw HTML); never used on client text.
+            "html": render_safe(note.text),
             "addenda": [
                 {
                     "heading": visible_line(addendum_heading(n, a.author, a.added_at)),
                     "reason": visible(a.reason),
-                    "html": mark_safe(render_markdown(a.text)),  # noqa: S308
+                    "html": render_safe(a.text),
                 }
                 for n, a in enumerate(note.addenda, start=1)
             ],
