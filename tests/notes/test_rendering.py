@@ -163,7 +163,8 @@ def test_single_line_breaks_are_kept() -> None:
 
 def test_invisible_characters_become_visible_markers() -> None:
     html = render_markdown("a\u202eb\u2066c\x07d")
-    assert "[U+202E]" in html and "[U+2066]" in html and "[U+0007]" in html
+    for marker in ("[U+202E]", "[U+2066]", "[U+0007]"):
+        assert marker in html
     assert "\u202e" not in html
 
 
