@@ -97,6 +97,8 @@ def adjudicate(
     if item is None:
         raise NotesError("This session has no such inference.")
     clinician_category, clinician_band = _labels(item, decision, category, band)
+    if decision != Adjudication.ACCEPTED and not str(reason).strip():
+        raise ClinicalTextInvalid("reason", "Give a reason to reject or relabel an inference.")
     reason = check_clinical_text(
         reason, "reason", max_chars=REASON_MAX_CHARS, required=decision != Adjudication.ACCEPTED
     )
