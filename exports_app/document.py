@@ -21,6 +21,7 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
+from sessions_app.notes.live import live_notes_text
 from sessions_app.notes.records import NoteRecord
 
 TITLE = "IF.emotion Conversation Export"
@@ -185,7 +186,7 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
         ("Therapeutic focus", ctx.therapeutic_focus),
         ("Topics to avoid", ctx.topics_to_avoid),
         ("Client state summary", ctx.client_state_summary),
-        ("Session notes", ctx.session_notes),
+        ("Session notes", _notes_copy(record)),
     ]
     notes_meta = f"version {ctx.version}"
     if ctx.notes_updated_by:
@@ -216,6 +217,17 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
         verified=inferences.verified,
         rejected=inferences.rejected,
     )
+
+
+COPY_OF_NOTE = "(the Clinical Notes below, as the chatbot reads them)"
+
+
+def _notes_copy(record: ExportRecord) -> str:
+    """The context's notes, unless they are just the live copy of the clinical note (not shown twice)."""
+    copy = record.state.context.session_notes
+    if record.note is not None and copy == live_notes_text(record.note):
+        return COPY_OF_NOTE
+    return copy
 
 
 def _inferences(record: ExportRecord) -> Inferences:
