@@ -141,7 +141,7 @@ def save_note(request: HttpRequest, client_id: str, session_id: str) -> HttpResp
     if result.outcome == "unchanged":
         messages.info(request, "Nothing to save: the note already has this text.")
     else:
-        messages.success(request, f"Notes saved (version {result.note.version}).")
+        messages.success(request, f"Notes saved. This is version {result.note.version}.")
         _live_message(request, result.live, "Notes")
     return _detail(client_id, session_id)
 
