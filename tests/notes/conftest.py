@@ -11,6 +11,7 @@ from sessions_app.access import check_client_access
 from sessions_app.notes.actor import Actor
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import audit_flushable, seed_session  # noqa: F401 - shared fixture
+from tests.dashboard.test_browser import browser, site  # noqa: F401 - headless Chromium fixtures
 from tests.exports_app.conftest import canary  # noqa: F401 - the loopback canary server fixture
 
 

@@ -18,6 +18,7 @@ from exports_app.records import ExportRecord, load_record
 from exports_app.service import Requester, new_context
 from exports_app.verify import Outcome, judge, read_claim
 from ifemotion.accounts.models import User
+from sessions_app.domain import Milestone
 from sessions_app.notes import adjudication, services
 from sessions_app.state.manager import ConversationStateManager
 from tests.exports_app.conftest import Canary
@@ -136,12 +137,14 @@ def test_verified_inferences_apart_and_rejected_never_as_findings(
     sid = seed_session(fake_manager, AVA, milestone="Named a trigger", breakthrough="Linked sleep and mood")
     milestone = fake_manager.record_milestone(AVA, sid, description="Second milestone, rejected")
     state = fake_manager.read_session(AVA, sid)
-    first = next(m for m in state.milestones if m.description == "Named a trigger")  # type: ignore[union-attr]
+    first = next(
+        m for m in state.milestones if isinstance(m, Milestone) and m.description == "Named a trigger"
+    )
     breakthrough = state.breakthroughs[0]
     actor = actor_for(alice, AVA)
     adjudication.adjudicate(
         actor=actor, session_id=sid, kind="milestone", item_id=first.id, decision="accepted"
-    )  # type: ignore[union-attr]
+    )
     adjudication.adjudicate(actor=actor, session_id=sid, kind="milestone", item_id=milestone.id,
                             decision="rejected", reason="She said the opposite.")  # fmt: skip
     adjudication.adjudicate(actor=actor, session_id=sid, kind="breakthrough", item_id=breakthrough.id,  # type: ignore[union-attr]

@@ -66,7 +66,9 @@ def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Red
                 category="cognitive_reframe",
                 confidence=0.7,
             )
-        manager.update_context_snapshot(ALICE, session_id, session_notes=f"notes v{block + 1}", clinician="dr-b")
+        manager.update_context_snapshot(
+            ALICE, session_id, session_notes=f"notes v{block + 1}", clinician="dr-b"
+        )
         for citation in live_citations(real_redis, ALICE, session_id):
             seen_citations[citation["citation_id"]] = citation
         draining.run_pass()

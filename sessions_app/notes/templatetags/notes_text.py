@@ -20,8 +20,10 @@ def visible(value: object) -> str:
 def who(author: object) -> str:
     """An author label as people read it: the chatbot's writes say so."""
     text = str(author or "")
-    if text == "chatbot" or text.startswith("chatbot:"):
-        return f"the chatbot ({text})"
+    if text == "chatbot":
+        return "the chatbot"
+    if text.startswith("chatbot:"):
+        return f"the chatbot ({text.removeprefix('chatbot:')})"
     return text or "unknown"
 
 
