@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.http import HttpRequest
 
 from sessions_app.notes.adjudication import REASON_MAX_CHARS as DECISION_REASON_MAX_CHARS
 from sessions_app.notes.guidance import GUIDANCE_MAX_CHARS
 from sessions_app.notes.labels import BANDS, CATEGORIES, category_label
 from sessions_app.notes.services import REASON_MAX_CHARS
-from sessions_app.notes.text import normalise
+from sessions_app.notes.text import invalid_utf8_fields, normalise
 
 
 def _text(
@@ -90,3 +91,17 @@ class AgreementFilterForm(forms.Form):
     def __init__(self, *args: Any, client_ids: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client"].choices = [("", "all my clients")] + [(c, c) for c in client_ids]  # type: ignore[attr-defined]
+
+
+def bound_form(form_class: type[Any], request: HttpRequest, **kwargs: Any) -> Any:
+    """A bound form; fields whose bytes were not UTF-8 get an error (and are shown with U+FFFD)."""
+    form = form_class(request.POST, **kwargs)
+    bad = (
+        invalid_utf8_fields(request.body)
+        if request.content_type == "application/x-www-form-urlencoded"
+        else set()
+    )
+    if form.is_valid() and bad:
+        prefix = f"{form.prefix}-" if form.prefix else ""
+        form.mark_invalid_utf8({name.removeprefix(prefix) for name in bad})
+    return form

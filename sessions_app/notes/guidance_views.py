@@ -16,9 +16,8 @@ from sessions_app.access import AccessGrant, check_client_access
 from sessions_app.notes import guidance, reads
 from sessions_app.notes.actor import Actor
 from sessions_app.notes.errors import ClinicalTextInvalid
-from sessions_app.notes.forms import GuidanceForm
+from sessions_app.notes.forms import GuidanceForm, bound_form
 from sessions_app.notes.live import Propagation
-from sessions_app.notes.views import bound_form
 
 TEMPLATE = "notes/client_guidance.html"
 

@@ -22,9 +22,8 @@ from sessions_app.notes import adjudication, reads
 from sessions_app.notes.actor import Actor
 from sessions_app.notes.agreement import agreement
 from sessions_app.notes.errors import ClinicalTextInvalid, NotesError
-from sessions_app.notes.forms import AdjudicationForm, AgreementFilterForm
+from sessions_app.notes.forms import AdjudicationForm, AgreementFilterForm, bound_form
 from sessions_app.notes.records import AdjudicationRecord
-from sessions_app.notes.views import bound_form
 
 TEMPLATE = "notes/inference_review.html"
 

@@ -3,7 +3,7 @@ review card (``session_cards``), built from the session the page already read pl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.safestring import SafeString
@@ -58,7 +58,6 @@ class SessionCards:
     notes: NotesCard
     guidance: GuidanceCard
     inferences: InferenceCard
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def notes_card(grant: AccessGrant, state: SessionState, *, is_live: bool) -> NotesCard:

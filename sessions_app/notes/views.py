@@ -18,47 +18,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from ifemotion.accounts.models import User
 from sessions_app.access import NOT_FOUND, check_client_access
 from sessions_app.dashboard.views import record_errors
 from sessions_app.errors import SessionNotFound, StateUnavailable
 from sessions_app.notes import services
 from sessions_app.notes.actor import Actor
 from sessions_app.notes.errors import ClinicalTextInvalid, NotesError, NotYourDraft, SignedNoteImmutable
-from sessions_app.notes.forms import (
-    AddendumForm,
-    NoteForm,
-    SignForm,
-)
+from sessions_app.notes.forms import AddendumForm, NoteForm, SignForm, bound_form
 from sessions_app.notes.history import history_view
 from sessions_app.notes.live import NOT_LIVE, UNAVAILABLE, WRITTEN
-from sessions_app.notes.text import invalid_utf8_fields
 
 PROBLEM = "notes/note_problem.html"
-
-
-def _user(request: HttpRequest) -> User:
-    assert isinstance(request.user, User)  # noqa: S101 - guaranteed by login_required
-    return request.user
 
 
 def _annotator(request: HttpRequest, client_id: str) -> Actor:
     grant = check_client_access(request.user, client_id, purpose="annotate", request=request)
     return Actor.of(grant, origin=request)
-
-
-def bound_form(form_class: type[Any], request: HttpRequest, **kwargs: Any) -> Any:
-    """A bound form; fields whose bytes were not UTF-8 get an error (and are shown with U+FFFD)."""
-    form = form_class(request.POST, **kwargs)
-    bad = (
-        invalid_utf8_fields(request.body)
-        if request.content_type == "application/x-www-form-urlencoded"
-        else set()
-    )
-    if form.is_valid() and bad:
-        prefix = f"{form.prefix}-" if form.prefix else ""
-        form.mark_invalid_utf8({name.removeprefix(prefix) for name in bad})
-    return form
 
 
 def _live_message(request: HttpRequest, copied: str, what: str) -> None:

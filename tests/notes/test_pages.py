@@ -4,6 +4,7 @@ conflict page, signing, addenda, history, guidance, inference review; bad input 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from django.test import Client
 from django.urls import reverse
@@ -240,3 +241,59 @@ def test_resending_the_live_copy(fake_manager: ConversationStateManager, alice: 
     response = login(alice).post(reverse("notes:resend", args=[AVA, sid]), follow=True)
     assert "The live session now has these notes." in response.content.decode()
     assert fake_manager.read_session(AVA, sid).context.session_notes == "the note"
+
+
+class Structure(HTMLParser):
+    """Ids, label targets and form fields of a page (for unique ids and labelled fields)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.label_targets: list[str] = []
+        self.fields: list[str] = []
+        self.described_by: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        if values.get("id"):
+            self.ids.append(str(values["id"]))
+        if tag == "label" and values.get("for"):
+            self.label_targets.append(str(values["for"]))
+        if tag in {"textarea", "select"} or (
+            tag == "input" and values.get("type") not in {"hidden", "submit"}
+        ):
+            self.fields.append(str(values.get("id") or ""))
+        if values.get("aria-describedby"):
+            self.described_by.append(str(values["aria-describedby"]))
+
+
+def test_the_pages_have_unique_ids_and_every_field_is_labelled(
+    fake_manager: ConversationStateManager, alice: User, carmen: User
+) -> None:
+    sid = seed_session(fake_manager, AVA, notes="")
+    save(login(alice), sid, 0, "draft")
+    conflict = save(login(carmen), sid, 0, "carmen's")
+    signed = seed_session(fake_manager, AVA, notes="")
+    save(login(alice), signed, 0, "to sign")
+    login(alice).post(reverse("notes:sign", args=[AVA, signed]), {"version": 1})
+    client = login(alice)
+    pages = {
+        "draft": client.get(detail(sid)).content.decode(),
+        "signed": client.get(detail(signed)).content.decode(),
+        "conflict": conflict.content.decode(),  # type: ignore[attr-defined]
+        "history": client.get(reverse("notes:history", args=[AVA, sid])).content.decode(),
+        "guidance": client.get(reverse("notes:guidance", args=[AVA])).content.decode(),
+        "inferences": client.get(reverse("notes:inferences", args=[AVA, sid])).content.decode(),
+        "agreement": client.get(reverse("notes:agreement")).content.decode(),
+    }
+    for name, html in pages.items():
+        page = Structure()
+        page.feed(html)
+        assert len(page.ids) == len(set(page.ids)), (
+            name,
+            sorted(i for i in page.ids if page.ids.count(i) > 1),
+        )
+        unlabelled = [f for f in page.fields if f not in page.label_targets]
+        # Radio buttons are labelled by wrapping labels (Django's RadioSelect): their ids are targets too.
+        assert unlabelled == [], (name, unlabelled)
+        assert set(page.described_by) <= set(page.ids), name
