@@ -40,3 +40,16 @@ class Actor:
             session_id=session_id,
             detail={"event": event, **detail},
         )
+
+
+def record_page_view(grant: AccessGrant, *, page: str, request: Any, session_id: str = "") -> None:
+    """One audit row per record page shown (note history, guidance, inferences), like the session page."""
+    audit.record(
+        AuditAction.SESSION_VIEWED,
+        actor=grant.username,
+        role=grant.role,
+        request=request,
+        client_id=grant.client_id,
+        session_id=session_id,
+        detail={"via": grant.via, "page": page},
+    )

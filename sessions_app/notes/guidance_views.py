@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from sessions_app.access import AccessGrant, check_client_access
 from sessions_app.notes import guidance, reads
-from sessions_app.notes.actor import Actor
+from sessions_app.notes.actor import Actor, record_page_view
 from sessions_app.notes.errors import ClinicalTextInvalid
 from sessions_app.notes.forms import GuidanceForm, bound_form
 from sessions_app.notes.live import Propagation
@@ -64,6 +64,7 @@ def _report(request: HttpRequest, propagation: Propagation | None, version: int)
 def client_guidance(request: HttpRequest, client_id: str) -> HttpResponse:
     if request.method == "GET":
         grant = check_client_access(request.user, client_id, purpose="view", request=request)
+        record_page_view(grant, page="guidance", request=request)
         current = reads.current_guidance(client_id)
         initial = {"version": current.version if current else 0}
         if current is not None:

@@ -14,12 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_POST
 
-from ifemotion.accounts import audit
-from ifemotion.accounts.models import AuditAction, User
+from ifemotion.accounts.models import User
 from sessions_app.access import NOT_FOUND, AccessGrant, assigned_client_ids, check_client_access
 from sessions_app.dashboard.views import record_errors
 from sessions_app.notes import adjudication, reads
-from sessions_app.notes.actor import Actor
+from sessions_app.notes.actor import Actor, record_page_view
 from sessions_app.notes.agreement import agreement
 from sessions_app.notes.errors import ClinicalTextInvalid, NotesError
 from sessions_app.notes.forms import AdjudicationForm, AgreementFilterForm, bound_form
@@ -70,10 +69,7 @@ def _render(
 def inference_review(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
     rows = _rows(grant, session_id)
-    audit.record(
-        AuditAction.SESSION_VIEWED, actor=grant.username, role=grant.role, request=request,
-        client_id=client_id, session_id=session_id, detail={"via": grant.via, "page": "inferences"},
-    )  # fmt: skip
+    record_page_view(grant, page="inferences", request=request, session_id=session_id)
     return _render(request, grant, session_id, rows)
 
 

@@ -22,7 +22,7 @@ from sessions_app.access import NOT_FOUND, check_client_access
 from sessions_app.dashboard.views import record_errors
 from sessions_app.errors import SessionNotFound, StateUnavailable
 from sessions_app.notes import services
-from sessions_app.notes.actor import Actor
+from sessions_app.notes.actor import Actor, record_page_view
 from sessions_app.notes.errors import ClinicalTextInvalid, NotesError, NotYourDraft, SignedNoteImmutable
 from sessions_app.notes.forms import AddendumForm, NoteForm, SignForm, bound_form
 from sessions_app.notes.history import history_view
@@ -197,4 +197,5 @@ def note_history(request: HttpRequest, client_id: str, session_id: str) -> HttpR
     context = history_view(
         grant, session_id, older=request.GET.get("from", ""), newer=request.GET.get("to", "")
     )
+    record_page_view(grant, page="note_history", request=request, session_id=session_id)
     return render(request, "notes/note_history.html", context)

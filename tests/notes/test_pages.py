@@ -10,7 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from ifemotion.accounts.identity import start_break_glass
-from ifemotion.accounts.models import User
+from ifemotion.accounts.models import AuditAction, AuditEvent, User
 from sessions_app.notes import reads, services
 from sessions_app.state.manager import ConversationStateManager
 from tests.notes.conftest import actor_for, seed_session
@@ -156,6 +156,8 @@ def test_history_lists_every_revision_and_diffs_any_two(
     assert login(alice).get(url).content.decode().count("diff-added") == 1  # default: 2 → 3
     assert login(bob).get(url).status_code == 404
     assert login(alice).get(reverse("notes:history", args=[AVA, "no-such"])).status_code == 404
+    views = AuditEvent.objects.filter(action=AuditAction.SESSION_VIEWED, actor="alice", session_id=sid)
+    assert [e.detail["page"] for e in views] == ["note_history", "note_history"]  # one row per page shown
 
 
 def test_break_glass_sees_notes_but_cannot_write_or_decide(
