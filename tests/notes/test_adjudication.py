@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import numpy as np
 import pytest
 from django.urls import reverse
 
@@ -45,16 +44,15 @@ def manager_of(fake_manager: ConversationStateManager) -> ConversationStateManag
 
 
 def offline_kappa(pairs: list[tuple[str, str]]) -> float:
-    """Cohen's kappa from the confusion matrix, computed independently of the product's code."""
+    """Cohen's kappa from the full confusion matrix, written independently of the product's code."""
     labels = sorted({label for pair in pairs for label in pair})
-    index = {label: i for i, label in enumerate(labels)}
-    matrix = np.zeros((len(labels), len(labels)))
-    for a, b in pairs:
-        matrix[index[a], index[b]] += 1
-    n = matrix.sum()
-    observed = np.trace(matrix) / n
-    expected = float((matrix.sum(axis=1) * matrix.sum(axis=0)).sum()) / n**2
-    return float((observed - expected) / (1 - expected))
+    matrix = [[sum(1 for a, b in pairs if (a, b) == (row, col)) for col in labels] for row in labels]
+    n = sum(map(sum, matrix))
+    observed = sum(matrix[i][i] for i in range(len(labels))) / n
+    rows = [sum(matrix[i]) for i in range(len(labels))]
+    cols = [sum(matrix[i][j] for i in range(len(labels))) for j in range(len(labels))]
+    expected = sum(r * c for r, c in zip(rows, cols, strict=True)) / n**2
+    return (observed - expected) / (1 - expected)
 
 
 def test_cohen_kappa_matches_a_textbook_table() -> None:
