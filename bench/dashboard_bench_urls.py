@@ -14,7 +14,7 @@ from django.urls import URLPattern, URLResolver, path
 from ifemotion.urls import urlpatterns as product_urlpatterns
 from sessions_app.access import check_client_access
 from sessions_app.dashboard import pages
-from sessions_app.dashboard.forms import NotesForm
+from sessions_app.notes.pages import session_cards
 
 CONTEXTS: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -24,10 +24,8 @@ def _context(request: HttpRequest, client_id: str, session_id: str) -> dict[str,
     if key not in CONTEXTS:
         grant = check_client_access(request.user, client_id, purpose="view")
         view = pages.session_view(grant, session_id, page=None)
-        notes = view.state.context
-        initial = {"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
-        form = NotesForm(initial=initial)
-        CONTEXTS[key] = {"grant": grant, "view": view, "form": form, "tp": view.transcript.page}
+        cards = session_cards(grant, view.state, is_live=view.is_live)
+        CONTEXTS[key] = {"grant": grant, "view": view, "tp": view.transcript.page, **cards}
     return CONTEXTS[key]
 
 

@@ -3,7 +3,9 @@
 The hash covers the clinical record, not where it happens to be stored: the message list is the whole
 transcript (archive + overflow + live window) and storage details (``messages_in_overflow``,
 ``session.archived_at``, pending vs archived citations) are left out, so a copy exported from the live
-session still verifies after the archiver has moved the session to the database.
+session still verifies after the archiver has moved the session to the database. The clinician's note
+(``clinical_note``: text, signature, addenda) and decisions on the inferences (``adjudications``) come
+from the database and are part of the record: signing a note or adding an addendum changes the hash.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
+from exports_app.clinical import decisions_json, note_json
 from exports_app.records import ExportRecord
 from sessions_app.state.jsonshape import state_to_json
 
@@ -27,6 +30,8 @@ def record_data(record: ExportRecord) -> dict[str, Any]:
     if isinstance(session, dict):
         session.pop("archived_at", None)
     data["citations"] = data.pop("pending_citations")
+    data["clinical_note"] = note_json(record.note)
+    data["adjudications"] = decisions_json(record.decisions)
     return data
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from exports_app.canonical import record_data, record_sha256
+from exports_app.clinical import Inferences, ReviewedItem, note_status, split_inferences
 from exports_app.errors import InvalidRange
 from exports_app.records import ExportContext, ExportRecord, TranscriptItem, seq_gaps
 from sessions_app.domain import (
@@ -20,6 +21,8 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
+from sessions_app.notes.live import live_notes_text
+from sessions_app.notes.records import NoteRecord
 
 TITLE = "IF.emotion Conversation Export"
 DASH = "\u2013"  # en dash, for ranges
@@ -64,8 +67,8 @@ class ExportDocument:
     record_sha256: str
     header: list[tuple[str, str]]
     transitions: list[EmotionTransition]
-    milestones: list[Milestone]
-    breakthroughs: list[Breakthrough]
+    milestones: list[Milestone]  # not reviewed by a clinician (reviewed ones are in verified/rejected)
+    breakthroughs: list[Breakthrough]  # not reviewed, by confidence
     unreadable_journey: int
     entries: list[TranscriptEntry]
     shown_messages: int
@@ -73,6 +76,10 @@ class ExportDocument:
     context_fields: list[tuple[str, str]]
     notes_meta: str
     export_citation: str
+    note: NoteRecord | None
+    note_status: str
+    verified: list[ReviewedItem]
+    rejected: list[ReviewedItem]
 
     @property
     def generated_at(self) -> str:
@@ -177,14 +184,18 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
     context_fields = [
         ("Current theme", ctx.current_theme),
         ("Therapeutic focus", ctx.therapeutic_focus),
+        ("Topics to avoid", ctx.topics_to_avoid),
         ("Client state summary", ctx.client_state_summary),
-        ("Session notes", ctx.session_notes),
+        ("Session notes", _notes_copy(record)),
     ]
     notes_meta = f"version {ctx.version}"
     if ctx.notes_updated_by:
         notes_meta += f", last edited by {ctx.notes_updated_by}"
     if ctx.last_summarized is not None:
         notes_meta += f", last summarised {utc(ctx.last_summarized)}"
+    if ctx.guidance_version:
+        notes_meta += f"; guidance version {ctx.guidance_version}"
+    inferences = _inferences(record)
     return ExportDocument(
         record=record,
         context=context,
@@ -192,11 +203,8 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
         record_sha256=digest,
         header=header,
         transitions=[t for t in record.state.emotion_log if isinstance(t, EmotionTransition)],
-        milestones=[m for m in record.state.milestones if isinstance(m, Milestone)],
-        breakthroughs=sorted(
-            (b for b in record.state.breakthroughs if isinstance(b, Breakthrough)),
-            key=lambda b: (-b.confidence, b.at),
-        ),
+        milestones=inferences.milestones,
+        breakthroughs=sorted(inferences.breakthroughs, key=lambda b: (-b.confidence, b.at)),
         unreadable_journey=sum(isinstance(x, UnreadableEntry) for x in journey),
         entries=_entries(record, items, context),
         shown_messages=shown,
@@ -204,4 +212,27 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
         context_fields=context_fields,
         notes_meta=notes_meta,
         export_citation=f"if://export/{meta.session_id}/{context.export_id}",
+        note=record.note,
+        note_status=note_status(record.note),
+        verified=inferences.verified,
+        rejected=inferences.rejected,
+    )
+
+
+COPY_OF_NOTE = "(the Clinical Notes below, as the chatbot reads them)"
+
+
+def _notes_copy(record: ExportRecord) -> str:
+    """The context's notes, unless they are just the live copy of the clinical note (not shown twice)."""
+    copy = record.state.context.session_notes
+    if record.note is not None and copy == live_notes_text(record.note):
+        return COPY_OF_NOTE
+    return copy
+
+
+def _inferences(record: ExportRecord) -> Inferences:
+    return split_inferences(
+        [m for m in record.state.milestones if isinstance(m, Milestone)],
+        [b for b in record.state.breakthroughs if isinstance(b, Breakthrough)],
+        record.decisions,
     )

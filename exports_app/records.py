@@ -9,12 +9,14 @@ history, and nothing newer than the snapshot can slip in while a session is bein
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
 from sessions_app.domain import Citation, Message, SessionState, UnreadableEntry
 from sessions_app.errors import StateUnavailable
+from sessions_app.notes import reads as note_reads
+from sessions_app.notes.records import AdjudicationRecord, NoteRecord
 from sessions_app.state.manager import ConversationStateManager
 
 TranscriptItem = Message | UnreadableEntry
@@ -31,6 +33,8 @@ class ExportRecord:
     citations: tuple[Citation | UnreadableEntry, ...] = ()
     source: Source = "live"
     live_unavailable: bool = False
+    note: NoteRecord | None = None  # the clinician's note (database), signed or draft
+    decisions: tuple[AdjudicationRecord, ...] = ()  # clinicians' decisions on the inferences
 
     @property
     def client_id(self) -> str:
@@ -150,10 +154,15 @@ def load_record(
             user_id=client_id, session_id=session_id, limit=MAX_CITATIONS, include_live=False
         )
         live_unavailable = True
-    return assemble(
+    record = assemble(
         snapshot.state,
         history.items,
         citations,
         source=snapshot.source,
         live_unavailable=live_unavailable,
+    )
+    return replace(
+        record,
+        note=note_reads.session_note(client_id, session_id),
+        decisions=tuple(note_reads.session_decisions(client_id, session_id).values()),
     )

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "exports_app",
     "sessions_app.risk",
+    "sessions_app.notes",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

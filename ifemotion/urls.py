@@ -11,6 +11,7 @@ urlpatterns = [
     path("exports/", include("exports_app.urls")),
     path("risk/", include("sessions_app.risk.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("sessions_app.notes.urls")),
 ]
 
 # A stalled or unreachable database answers 503, never a 500 (ifemotion/server_errors.py).

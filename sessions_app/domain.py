@@ -56,7 +56,16 @@ CONTEXT_FIELDS: tuple[str, ...] = (
     "therapeutic_focus",
     "client_state_summary",
     "session_notes",
+    "topics_to_avoid",
 )
+# The therapist's standing guidance for a client's conversations (set per client in the dashboard,
+# seeded into every new session, written into live ones). The chatbot may write them too; whoever
+# wrote them last is kept in ``guidance_updated_by``.
+GUIDANCE_FIELDS: tuple[str, ...] = ("current_theme", "therapeutic_focus", "topics_to_avoid")
+# Authors of context writes: a clinician's username as it is (usernames never contain ':'), and
+# everything else the chatbot writes as "chatbot" or "chatbot:<label>", so the chatbot can never
+# pass for a clinician.
+CHATBOT_AUTHOR = "chatbot"
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,9 @@ class ContextSnapshot:
     last_summarized: datetime | None = None
     version: int = 0
     notes_updated_by: str = ""
+    topics_to_avoid: str = ""
+    guidance_version: int = 0  # the client's guidance version last written here by a clinician (0: none)
+    guidance_updated_by: str = ""  # who last wrote a guidance field: a clinician, or "chatbot:..."
 
 
 @dataclass(frozen=True)

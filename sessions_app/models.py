@@ -47,6 +47,10 @@ class ArchivedSession(models.Model):
     last_summarized = models.DateTimeField(null=True, blank=True)
     context_version = models.PositiveIntegerField(default=0)
     notes_updated_by = models.CharField(max_length=200, blank=True)
+    # the client's guidance as this session had it (see sessions_app.notes.guidance)
+    topics_to_avoid = models.TextField(blank=True)
+    guidance_version = models.PositiveIntegerField(default=0)
+    guidance_updated_by = models.CharField(max_length=200, blank=True)
     # bookkeeping
     first_archived_at = models.DateTimeField(default=timezone.now)
     archived_at = models.DateTimeField(default=timezone.now, help_text="time of the last snapshot")

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from sessions_app.dashboard import views
+from sessions_app.notes import views as notes_views
 from sessions_app.ops import views as ops_views
 
 
@@ -27,5 +28,5 @@ urlpatterns = [
     path("sessions/", views.session_list, name="list"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/", views.session_detail, name="detail"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
-    path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", views.session_notes, name="notes"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", notes_views.save_note, name="notes"),
 ]

@@ -7,8 +7,10 @@ indented body of a list item. Identifiers are code spans.
 
 from __future__ import annotations
 
+from exports_app.clinical import ReviewedItem, addendum_heading
 from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
 from exports_app.markdown.escape import block, code_span, escape_inline
+from exports_app.text import visible
 
 VERIFY_HINT = "python manage.py verify_export FILE"
 
@@ -59,10 +61,19 @@ def _journey(doc: ExportDocument) -> list[str]:
     return out
 
 
+UNREVIEWED = "*Inferred by the chatbot; not reviewed by a clinician.*"
+
+
+def _none_left(doc: ExportDocument, kind: str) -> str:
+    reviewed = any(item.kind == kind for item in (*doc.verified, *doc.rejected))
+    return f"Every {kind} was reviewed by a clinician (below)." if reviewed else f"No {kind}s recorded."
+
+
 def _milestones(doc: ExportDocument) -> list[str]:
     out = ["## Key Milestones", ""]
     if not doc.milestones:
-        return [*out, "No milestones recorded.", ""]
+        return [*out, _none_left(doc, "milestone"), ""]
+    out += [UNREVIEWED, ""]
     for m in doc.milestones:
         out += block(m.description, f"- **{utc(m.at)}** ", "  ")
         out.append(f"  - Emotion: {m.emotion.value if m.emotion is not None else '—'}")
@@ -74,7 +85,8 @@ def _milestones(doc: ExportDocument) -> list[str]:
 def _breakthroughs(doc: ExportDocument) -> list[str]:
     out = ["## Breakthroughs", ""]
     if not doc.breakthroughs:
-        return [*out, "No breakthroughs recorded.", ""]
+        return [*out, _none_left(doc, "breakthrough"), ""]
+    out += [UNREVIEWED, ""]
     for b in doc.breakthroughs:
         out += block(b.description, f"- **{utc(b.at)}** ", "  ")
         out.append(f"  - Category: {b.category.value}")
@@ -83,6 +95,63 @@ def _breakthroughs(doc: ExportDocument) -> list[str]:
         if b.evidence:
             out.append("  - Evidence: " + ", ".join(code_span(e) for e in b.evidence))
     return [*out, ""]
+
+
+def _reviewed_item(item: ReviewedItem) -> list[str]:
+    out = block(item.description, f"- **{item.kind.capitalize()}, {utc(item.at)}** ", "  ")
+    verb = {"accepted": "Accepted", "relabelled": "Relabelled", "rejected": "Rejected"}[item.decision]
+    out.append(f"  - {verb} by {escape_inline(item.decided_by)} at {utc(item.decided_at)}")
+    if item.clinician_label:
+        out.append(f"  - Clinician's label: {escape_inline(item.clinician_label)}")
+    out.append(f"  - Chatbot's label: {escape_inline(item.ai_label)}")
+    if item.reason.strip():
+        out += block(item.reason, "  - Reason: ", "    ")
+    out.append(f"  - Citation: {code_span(item.citation_id)}")
+    return out
+
+
+def _verified(doc: ExportDocument) -> list[str]:
+    out = ["## Clinician-Verified Findings", ""]
+    if not doc.verified:
+        return [*out, "No inference has been verified by a clinician.", ""]
+    out += ["*Inferences of the chatbot that a clinician accepted or relabelled.*", ""]
+    for item in doc.verified:
+        out += _reviewed_item(item)
+    return [*out, ""]
+
+
+def _rejected(doc: ExportDocument) -> list[str]:
+    out = ["## Rejected Inferences (not findings)", ""]
+    if not doc.rejected:
+        return [*out, "None.", ""]
+    out += ["*The chatbot inferred these and a clinician rejected them: they are not findings.*", ""]
+    for item in doc.rejected:
+        out += _reviewed_item(item)
+    return [*out, ""]
+
+
+def source_block(text: str) -> list[str]:
+    """A clinician's Markdown source kept as it is, in an indented code block (every Markdown
+    flavour shows it literally); invisible characters as markers, blank lines at either end dropped."""
+    lines = visible(text).split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return [("    " + line).rstrip() if line.strip() else "" for line in lines] or ["    (empty)"]
+
+
+def _clinical_note(doc: ExportDocument) -> list[str]:
+    out = ["## Clinical Notes", "", f"**Status:** {escape_inline(doc.note_status)}", ""]
+    note = doc.note
+    if note is None:
+        return out
+    out += ["The note as its author wrote it (Markdown source):", "", *source_block(note.text), ""]
+    for number, addendum in enumerate(note.addenda, start=1):
+        heading = addendum_heading(number, addendum.author, addendum.added_at)
+        out += [f"### {escape_inline(heading)}", "", f"**Reason:** {escape_inline(addendum.reason)}", ""]
+        out += [*source_block(addendum.text), ""]
+    return out
 
 
 def _transcript(doc: ExportDocument) -> list[str]:
@@ -129,8 +198,11 @@ def render_markdown(doc: ExportDocument) -> str:
         _journey(doc),
         _milestones(doc),
         _breakthroughs(doc),
+        _verified(doc),
+        _rejected(doc),
         _transcript(doc),
         _context(doc),
+        _clinical_note(doc),
         _integrity(doc),
     )
     return "\n".join(line for part in parts for line in part).rstrip("\n") + "\n"
@@ -138,5 +210,13 @@ def render_markdown(doc: ExportDocument) -> str:
 
 def generated_headings(doc: ExportDocument) -> list[str]:
     """The headings (as plain text) the export must contain and nothing else: used by the tests."""
-    fixed = ["Current Emotional State", "Emotional Journey", "Key Milestones", "Breakthroughs", "Transcript"]
-    return [TITLE, *fixed, *(e.heading for e in doc.entries), "Therapeutic Context", "Export Integrity"]
+    fixed = ["Current Emotional State", "Emotional Journey", "Key Milestones", "Breakthroughs"]
+    reviews = ["Clinician-Verified Findings", "Rejected Inferences (not findings)", "Transcript"]
+    addenda = [
+        addendum_heading(n, a.author, a.added_at)
+        for n, a in enumerate(doc.note.addenda if doc.note else (), 1)
+    ]
+    return [
+        TITLE, *fixed, *reviews, *(e.heading for e in doc.entries), "Therapeutic Context", "Clinical Notes",
+        *addenda, "Export Integrity",
+    ]  # fmt: skip

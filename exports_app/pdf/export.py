@@ -28,6 +28,7 @@ from django.utils.safestring import mark_safe
 
 from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
 from exports_app.errors import ExportRenderFailed, ExportTooLarge
+from exports_app.pdf.clinical import clinical_context
 from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, RenderJob
 from exports_app.text import visible, visible_line
 from sessions_app.dashboard.charts import emotion_chart_svg
@@ -169,6 +170,7 @@ def render_html(doc: ExportDocument) -> str:
             for e in doc.entries
         ],
         "context_fields": [(label, visible(value)) for label, value in doc.context_fields],
+        **clinical_context(doc),
         "notes_meta": visible_line(doc.notes_meta),
         "export_citation": visible_line(doc.export_citation),
     }

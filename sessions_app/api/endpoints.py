@@ -51,6 +51,7 @@ from sessions_app.errors import (
     StateStorageFull,
     StateUnavailable,
 )
+from sessions_app.notes.reads import note_is_signed
 from sessions_app.risk import intake as risk_intake
 from sessions_app.risk.schemas import RiskAssessmentOut
 
@@ -196,8 +197,16 @@ def update_context(
     the snapshot as it is now: merge, then send again with `current.version`.
     """
     fields = payload.model_dump(exclude_none=True, exclude={"expected_version", "author"})
+    if "session_notes" in fields and note_is_signed(user_id, session_id):
+        raise ApiError(
+            409,
+            "note_signed",
+            "a clinician has signed this session's note; it can no longer be changed",
+            field="session_notes",
+        )
+    # Recorded as the chatbot's (chatbot:<token>[/<author>]) by the state layer, whatever it says.
     token = request_token(request)
-    author = payload.author or (f"token:{token.name}" if token else None)
+    author = "/".join(part for part in (token.name if token else "", payload.author or "") if part) or None
     snapshot = configured.get_state_manager().update_context_snapshot(
         user_id, session_id, expected_version=payload.expected_version, author=author, **fields
     )

@@ -99,8 +99,17 @@ class ContextPatchIn(In):
     current_theme: Notes | None = None
     therapeutic_focus: Notes | None = None
     client_state_summary: Notes | None = None
-    session_notes: Notes | None = None
-    author: Label | None = Field(None, description=f"who writes, recorded with the change: {ONE_LINE}")
+    session_notes: Notes | None = Field(
+        None,
+        description="refused (409 note_signed) once a clinician has signed the session's note; the "
+        "dashboard writes the clinician's notes here",
+    )
+    topics_to_avoid: Notes | None = Field(None, description="part of the client's guidance")
+    author: Label | None = Field(
+        None,
+        description="your component's label; the change is always recorded as the chatbot's: "
+        "chatbot:<token name>/<author>",
+    )
 
     @model_validator(mode="after")
     def _something_to_change(self) -> Self:
@@ -261,7 +270,14 @@ class ContextOut(Out):
     session_notes: str
     last_summarized: datetime | None
     version: int
-    notes_updated_by: str
+    notes_updated_by: str = Field(
+        description="a clinician's username, or chatbot:... for the chatbot's writes"
+    )
+    topics_to_avoid: str = Field(description="guidance: topics the therapist asks the chatbot to avoid")
+    guidance_version: int = Field(
+        description="the client's guidance version a clinician wrote here (0: none)"
+    )
+    guidance_updated_by: str = Field(description="who last wrote a guidance field (theme, focus, topics)")
 
 
 class SessionOut(Out):

@@ -1,11 +1,10 @@
-"""Forms of the dashboard: list filters and the notes editor."""
+"""Forms of the dashboard: list filters (the notes forms are in ``sessions_app.notes.forms``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
-from django.conf import settings
 
 from sessions_app.dashboard.listing import ListFilters
 from sessions_app.domain import Emotion, SessionStatus
@@ -39,22 +38,3 @@ class SessionFilterForm(forms.Form):
             since=data.get("since"),
             until=data.get("until"),
         )
-
-
-class NotesForm(forms.Form):
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
-    base = forms.CharField(required=False, strip=False, widget=forms.HiddenInput)
-    text = forms.CharField(
-        required=False,
-        strip=False,
-        label="Session notes",
-        max_length=settings.STATE_MAX_NOTE_CHARS,
-        widget=forms.Textarea(attrs={"rows": 8, "dir": "auto"}),
-    )
-
-    def clean_text(self) -> str:
-        # Browsers submit textarea line breaks as CRLF; store one form, so a reload compares equal.
-        return str(self.cleaned_data["text"]).replace("\r\n", "\n")
-
-    def clean_base(self) -> str:
-        return str(self.cleaned_data["base"]).replace("\r\n", "\n")

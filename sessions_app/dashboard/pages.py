@@ -1,4 +1,5 @@
-"""Dashboard workflows: a session's page data, the cheap "changed?" token, and saving notes.
+"""Dashboard workflows: a session's page data and the cheap "changed?" token (notes, guidance and
+adjudication live in ``sessions_app.notes``).
 
 Views stay thin: they check access, call one of these, and render. Nothing here logs message text or
 notes; errors are logged by type only.
@@ -6,7 +7,6 @@ notes; errors are logged by type only.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,16 +19,12 @@ from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditAction, User
 from sessions_app import repository
 from sessions_app.access import AccessGrant
-from sessions_app.archive import archiver
 from sessions_app.dashboard.charts import emotion_chart_svg
-from sessions_app.domain import CONTEXT_FIELDS, Breakthrough, ContextSnapshot, SessionState
-from sessions_app.errors import InvalidInput, NoteConflict, SessionNotFound, StateError, StateUnavailable
+from sessions_app.domain import Breakthrough, SessionState
 from sessions_app.repository.session_page import get_session_page
 
-logger = logging.getLogger(__name__)
 TRANSCRIPT_PAGE = 50
 CITATION_LIMIT = 200
-NOTE_FIELD = "session_notes"
 
 
 @dataclass(frozen=True)
@@ -57,13 +53,6 @@ class SessionView:
     @property
     def is_live(self) -> bool:
         return self.record.source == "live"
-
-
-@dataclass(frozen=True)
-class NoteSaveResult:
-    outcome: str  # "saved" | "conflict" | "unavailable" | "invalid" | "gone"
-    snapshot: ContextSnapshot | None = None
-    error: str = ""
 
 
 def transcript_page_of(seq: int) -> int:
@@ -179,89 +168,4 @@ def record_view(request: HttpRequest, grant: AccessGrant, session_id: str) -> No
         client_id=grant.client_id,
         session_id=session_id,
         detail={"via": grant.via},
-    )
-
-
-def _write(grant: AccessGrant, session_id: str, version: int, text: str) -> ContextSnapshot:
-    # A reviewer's save does not extend retention (the chatbot's activity decides it); the text is
-    # kept regardless, as a note revision in the database.
-    return configured.get_state_manager().update_context_snapshot(
-        grant.client_id,
-        session_id,
-        expected_version=version,
-        author=grant.username,
-        extend_retention=False,
-        session_notes=text,
-    )
-
-
-def save_notes(
-    request: HttpRequest, grant: AccessGrant, session_id: str, *, version: int, base: str, text: str
-) -> NoteSaveResult:
-    """Compare-and-set the notes at ``version``. Never overwrites someone else's notes silently.
-
-    When the snapshot moved on but its notes are still the text this editor started from (``base``,
-    e.g. the chatbot updated the theme), the save is retried once at the new version: nothing of
-    anyone else's would be lost. Otherwise the caller gets a conflict with the stored text.
-    """
-    try:
-        try:
-            snapshot = _write(grant, session_id, version, text)
-        except NoteConflict as conflict:
-            if conflict.current.session_notes != base:
-                _audit_note(
-                    request, grant, session_id, AuditAction.NOTES_CONFLICT, "conflict", conflict.current
-                )
-                return NoteSaveResult("conflict", conflict.current)
-            snapshot = _write(grant, session_id, conflict.current.version, text)
-    except NoteConflict as conflict:
-        _audit_note(request, grant, session_id, AuditAction.NOTES_CONFLICT, "conflict", conflict.current)
-        return NoteSaveResult("conflict", conflict.current)
-    except SessionNotFound:
-        return NoteSaveResult(
-            "gone", error="This session is no longer live; its notes can no longer be edited."
-        )
-    except InvalidInput as exc:
-        return NoteSaveResult("invalid", error=exc.message)
-    except StateUnavailable:
-        logger.warning("note save of session %s: live storage unavailable, outcome unknown", session_id)
-        return NoteSaveResult(
-            "unavailable",
-            error="Live records are temporarily unavailable. Your notes may NOT have been saved; "
-            "your text is kept below. Reload the page to check before saving again.",
-        )
-    except StateError as exc:
-        logger.error("note save of session %s failed: %s", session_id, type(exc).__name__)
-        return NoteSaveResult("invalid", error="The notes could not be saved.")
-    _audit_note(request, grant, session_id, AuditAction.NOTES_EDITED, "ok", snapshot)
-    try:
-        archiver.save_note_revision(
-            user_id=grant.client_id,
-            session_id=session_id,
-            version=snapshot.version,
-            author=grant.username,
-            fields={name: getattr(snapshot, name) for name in CONTEXT_FIELDS},
-        )
-    except Exception:
-        logger.exception("note revision %s of session %s not archived yet", snapshot.version, session_id)
-    return NoteSaveResult("saved", snapshot)
-
-
-def _audit_note(
-    request: HttpRequest,
-    grant: AccessGrant,
-    session_id: str,
-    action: str,
-    outcome: str,
-    snapshot: ContextSnapshot,
-) -> None:
-    audit.record(
-        action,
-        actor=grant.username,
-        role=grant.role,
-        request=request,
-        outcome=outcome,
-        client_id=grant.client_id,
-        session_id=session_id,
-        detail={"version": snapshot.version, "field": NOTE_FIELD},
     )

@@ -4,21 +4,20 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from ifemotion.accounts.middleware import passive
 from ifemotion.accounts.models import User
 from sessions_app.access import NOT_FOUND, check_client_access, export_roles, readable_client_ids
 from sessions_app.dashboard import pages
-from sessions_app.dashboard.forms import NotesForm, SessionFilterForm
+from sessions_app.dashboard.forms import SessionFilterForm
 from sessions_app.dashboard.listing import list_sessions
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
+from sessions_app.notes.pages import session_cards
 
 
 @require_GET
@@ -96,11 +95,8 @@ def session_detail(request: HttpRequest, client_id: str, session_id: str) -> Htt
     focus = _number(request, "m")
     view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
     pages.record_view(request, grant, session_id)
-    notes = view.state.context
-    form = NotesForm(
-        initial={"version": notes.version, "base": notes.session_notes, "text": notes.session_notes}
-    )
-    context = {"grant": grant, "view": view, "form": form, "tp": view.transcript.page, "focus": focus}
+    context = {"grant": grant, "view": view, "tp": view.transcript.page, "focus": focus}
+    context |= session_cards(grant, view.state, is_live=view.is_live)  # notes, guidance, inferences
     return render(request, "sessions_app/session_detail.html", context)
 
 
@@ -118,24 +114,3 @@ def session_live(request: HttpRequest, client_id: str, session_id: str) -> HttpR
     view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
     context = {"grant": grant, "view": view, "tp": view.transcript.page, "focus": focus}
     return render(request, "sessions_app/session_live.html", context)
-
-
-NOTE_STATUS = {"conflict": 409, "unavailable": 503, "invalid": 400, "gone": 409}
-
-
-@never_cache
-@login_required
-@require_POST
-@sensitive_post_parameters("text", "base")
-def session_notes(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
-    grant = check_client_access(request.user, client_id, purpose="annotate", request=request)
-    form = NotesForm(request.POST)
-    if not form.is_valid():
-        context = {"grant": grant, "form": form, "session_id": session_id}
-        return render(request, "sessions_app/session_notes.html", context, status=400)
-    result = pages.save_notes(request, grant, session_id, **form.cleaned_data)
-    if result.outcome == "saved":
-        messages.success(request, "Notes saved.")
-        return redirect("sessions:detail", client_id=client_id, session_id=session_id)
-    context = {"grant": grant, "form": form, "result": result, "session_id": session_id}
-    return render(request, "sessions_app/session_notes.html", context, status=NOTE_STATUS[result.outcome])

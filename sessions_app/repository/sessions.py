@@ -4,7 +4,7 @@ forgotten."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 from django.db.models import Q
 
@@ -92,7 +92,9 @@ def _with_later_notes(state: SessionState, where: Q) -> SessionState:
     )
     if later is None:
         return state
-    fields = {name: str(value) for name, value in later.fields.items() if name in CONTEXT_FIELDS}
+    fields: dict[str, Any] = {
+        name: str(value) for name, value in later.fields.items() if name in CONTEXT_FIELDS
+    }
     context = replace(
         state.context,
         **fields,

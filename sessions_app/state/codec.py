@@ -254,6 +254,9 @@ def context_from(fields: Mapping[str, str]) -> ContextSnapshot:
         last_summarized=summarized,
         version=_int(fields.get("version")),
         notes_updated_by=fields.get("notes_updated_by", ""),
+        topics_to_avoid=fields.get("topics_to_avoid", ""),
+        guidance_version=_int(fields.get("guidance_version")),
+        guidance_updated_by=fields.get("guidance_updated_by", ""),
     )
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from django.conf import settings
 
 from sessions_app.archive.store import archived_message
+from sessions_app.notes.reads import guidance_seed
 from sessions_app.state.connection import get_redis
 from sessions_app.state.manager import ConversationStateManager
 
@@ -22,4 +23,6 @@ def get_state_manager() -> ConversationStateManager:
         ttl_slack_seconds=settings.STATE_TTL_SLACK_SECONDS,
         # A duplicate append of a message already drained to the archive is answered from there.
         archived_message_lookup=archived_message,
+        # Every new session starts with the client's current guidance (theme, focus, topics to avoid).
+        context_seed=guidance_seed,
     )

@@ -11,7 +11,8 @@ from typing import Any
 
 from sessions_app.domain import SessionState, UnreadableEntry
 
-EXPORT_SCHEMA_VERSION = "1.0"
+# 1.1: context_snapshot gained topics_to_avoid, guidance_version and guidance_updated_by.
+EXPORT_SCHEMA_VERSION = "1.1"
 
 
 def jsonable(value: Any) -> Any:

@@ -9,7 +9,7 @@ What the scripts store is built in ``payloads.py`` and encoded in ``members.py``
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +21,7 @@ import sessions_app.state.members as members
 import sessions_app.state.payloads as payloads
 from sessions_app.domain import (
     CONTEXT_FIELDS,
+    GUIDANCE_FIELDS,
     Breakthrough,
     BreakthroughCategory,
     ContextSnapshot,
@@ -40,6 +41,7 @@ from sessions_app.errors import (
     StateUnavailable,
 )
 from sessions_app.state.connection import translate_errors
+from sessions_app.state.context_rules import context_writer, seed_pairs
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, check_id, global_member
 from sessions_app.state.maintenance import cleanup_expired_sessions
 from sessions_app.state.reader import StateReader
@@ -59,6 +61,8 @@ logger = logging.getLogger(__name__)
 DEFAULT_TTL_SECONDS = 7 * 24 * 3600
 DEFAULT_WINDOW = 100
 ArchivedMessageLookup = Callable[[str, str, str], Message | None]
+# The client's current guidance for new sessions (context_rules.SEED_FIELDS as text; {}: none set).
+ContextSeed = Callable[[str], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,7 @@ class ConversationStateManager(StateReader):
         archived_message_lookup: ArchivedMessageLookup | None = None,
         clock: Callable[[], datetime] | None = None,
         ttl_slack_seconds: int | None = None,
+        context_seed: ContextSeed | None = None,
     ) -> None:
         # Configuration, not input: a wrong value is a programming error (InvalidInput is a ValueError).
         check_int(ttl_seconds, "ttl_seconds", minimum=1)
@@ -101,6 +106,7 @@ class ConversationStateManager(StateReader):
         self.max_note_chars = max_note_chars
         self.max_label_chars = max_label_chars
         self.archived_message_lookup = archived_message_lookup
+        self.context_seed = context_seed
         self._clock = clock or (lambda: datetime.now(UTC))
         self._retention = payloads.Retention(ttl_ms=ttl_seconds * 1000, slack_ms=slack * 1000)
 
@@ -124,13 +130,35 @@ class ConversationStateManager(StateReader):
 
     # ------------------------------------------------------------------ writes
 
-    def initialize_session(self, user_id: str, *, model: str, session_id: str | None = None) -> str:
-        """Create a session and return its id. An existing id raises ``SessionAlreadyExists``."""
+    def initialize_session(
+        self,
+        user_id: str,
+        *,
+        model: str,
+        session_id: str | None = None,
+        context: Mapping[str, str] | None = None,
+    ) -> str:
+        """Create a session and return its id. An existing id raises ``SessionAlreadyExists``.
+
+        ``context`` seeds the context snapshot with the client's guidance (``SEED_FIELDS``) in the
+        same atomic step; by default the manager's ``context_seed`` gives the client's current one.
+        The snapshot's version stays 0, so the chatbot's first write still expects version 0.
+        """
         check_id(user_id, "user_id")
         session_id = members.new_id() if session_id is None else check_id(session_id, "session_id")
         model = check_label(model, "model")
+        if context is None and self.context_seed is not None:
+            context = self.context_seed(user_id)
+        seed = seed_pairs(context or {}, max_chars=self.max_note_chars)
         keys = SessionKeys.for_session(user_id, session_id)
-        payload = payloads.initialize(self._retention, self._now(), model=model, session_id=session_id)
+        payload = payloads.initialize(
+            self._retention,
+            self._now(),
+            model=model,
+            session_id=session_id,
+            seed=dict(zip(seed[::2], seed[1::2], strict=True)),
+            guidance_version=(context or {}).get("guidance_version", "0"),
+        )
         self._run("initialize", keys, payload)
         self._add_to_global_index(user_id, session_id)
         return session_id
@@ -297,6 +325,8 @@ class ConversationStateManager(StateReader):
         expected_version: int | None = None,
         author: str | None = None,
         extend_retention: bool = True,
+        clinician: str | None = None,
+        guidance_version: int | None = None,
         **fields: str,
     ) -> ContextSnapshot:
         """Write working notes. With ``expected_version``, refuse (``NoteConflict``) if someone saved first.
@@ -305,6 +335,12 @@ class ConversationStateManager(StateReader):
         therapists write their notes after the conversation ends. A therapist's save passes
         ``extend_retention=False``: the chatbot's activity, not a reviewer's, decides how long Redis
         keeps the session (the database keeps every note revision regardless).
+
+        Who wrote it: ``author`` is the chatbot's own label and is stored as ``chatbot:<author>`` (or
+        ``chatbot``), whatever it says, so nothing written through the chatbot's APIs can pass for a
+        clinician. Only the dashboard's services pass ``clinician`` (a username, stored as it is; it
+        cannot contain ':'), with ``guidance_version`` when they write the client's guidance. A write
+        of a guidance field also records its author in ``guidance_updated_by``.
         """
         keys = SessionKeys.for_session(user_id, session_id)
         expected = check_expected_version(expected_version)
@@ -319,11 +355,17 @@ class ConversationStateManager(StateReader):
             name: check_text(value, name, max_chars=self.max_note_chars, allow_empty=True)
             for name, value in fields.items()
         }
-        writer = "" if author is None else check_label(author, "author")
+        writer = context_writer(author, clinician, guidance_version)
+        extra: dict[str, str] = {}
+        if any(name in checked for name in GUIDANCE_FIELDS):
+            extra["guidance_updated_by"] = writer
+        if guidance_version is not None:
+            extra["guidance_version"] = str(guidance_version)
         payload = payloads.context(
             self._retention if extend_retention else None,
             self._now(),
             fields=checked,
+            extra_fields=extra,
             expected=expected,
             author=writer,
         )

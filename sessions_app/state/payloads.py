@@ -36,15 +36,27 @@ def number(value: float) -> str:
     return repr(float(value))
 
 
-def initialize(retention: Retention, now: datetime, *, model: str, session_id: str) -> Payload:
-    citation = members.citation_member(
-        CitationType.SESSION_INITIALIZED, members.new_uuid(), now, event=f"session started with {model}"
-    )
+def initialize(
+    retention: Retention,
+    now: datetime,
+    *,
+    model: str,
+    session_id: str,
+    seed: Mapping[str, str] | None = None,
+    guidance_version: str = "0",
+) -> Payload:
+    """A new session; ``seed``: context fields (the client's guidance) written in the same step."""
+    event = f"session started with {model}"
+    if seed:
+        event += f" (guidance v{guidance_version} seeded)"
+    citation = members.citation_member(CitationType.SESSION_INITIALIZED, members.new_uuid(), now, event=event)
     params = retention.params(now) | {
         "conversation_id": members.new_id(),
         "model": model,
         "session_id": session_id,
     }
+    if seed:
+        params["context"] = dict(seed)
     return Payload(params, {"citation": citation})
 
 
@@ -143,14 +155,16 @@ def context(
     fields: Mapping[str, str],
     expected: int | None,
     author: str,
+    extra_fields: Mapping[str, str] | None = None,
 ) -> Payload:
-    """A notes save; ``retention`` None keeps the session's lifetime as it is (a therapist's save)."""
+    """A notes save; ``retention`` None keeps the session's lifetime as it is (a therapist's save).
+    ``extra_fields`` are written with ``fields`` but are not the edit itself (who wrote the guidance)."""
     event = f"context snapshot updated ({', '.join(sorted(fields))})" + (f" by {author}" if author else "")
     citation = members.citation_member(
         CitationType.CONTEXT_SNAPSHOT_UPDATED, members.new_uuid(), now, event=event, server_fields=1
     )
     params: dict[str, object] = retention.params(now) if retention else {"now": now.isoformat()}
-    params.update(fields=dict(fields), author=author)
+    params.update(fields={**fields, **(extra_fields or {})}, author=author)
     if expected is not None:
         params["expected_version"] = expected
     return Payload(params, {"citation": citation})

@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings
 
 from exports_app import views as export_views
 from ifemotion.accounts.models import User
-from sessions_app.dashboard import pages
+from sessions_app.notes import services as note_services
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import seed_session
 from tests.support import AVA, login
@@ -41,11 +41,11 @@ def test_a_failing_note_save_leaks_no_note_text(
 ) -> None:
     settings.ADMINS = [("ops", "ops@example.org")]
     session_id = seed_session(fake_manager, AVA, message=CANARY)
-    monkeypatch.setattr(pages, "save_notes", _explode)
+    monkeypatch.setattr(note_services, "save_note", _explode)
 
     with caplog.at_level(logging.DEBUG):
         response = _client(alice).post(
-            reverse("sessions:notes", args=[AVA, session_id]), {"version": 1, "base": CANARY, "text": CANARY}
+            reverse("sessions:notes", args=[AVA, session_id]), {"version": 1, "text": CANARY}
         )
 
     assert response.status_code == 500

@@ -93,7 +93,7 @@ def test_saving_notes_writes_the_snapshot_a_revision_and_an_audit_row(
     assert NoteRevision.objects.filter(user_id=AVA, session_id=sid, version=2).exists()
     event = AuditEvent.objects.get(action=AuditAction.NOTES_EDITED)
     assert "better notes" not in str(event.detail)
-    assert "Notes saved." in client.get(response["Location"]).content.decode()
+    assert "Notes saved. This is version 2." in client.get(response["Location"]).content.decode()
 
 
 def test_saving_notes_does_not_extend_how_long_redis_keeps_the_session(

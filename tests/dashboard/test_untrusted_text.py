@@ -10,7 +10,10 @@ import pytest
 from django.urls import reverse
 
 from ifemotion.accounts.models import User
+from sessions_app.access import check_client_access
 from sessions_app.dashboard.charts import emotion_chart_svg
+from sessions_app.notes import services as note_services
+from sessions_app.notes.actor import Actor
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import seed_session
 from tests.support import AVA, login
@@ -72,9 +75,12 @@ def test_payloads_render_escaped_everywhere(
         html = client.get(url).content.decode()
         assert active_content(html) == [], (url, payload)
         assert payload not in html or not re.search(r"[<>\"']", payload)
-    conflict = client.post(
-        reverse("sessions:notes", args=[AVA, sid]), {"version": 0, "base": "other", "text": payload}
-    )
+    # A colleague saved meanwhile: the conflict page shows both texts, the diff and the merge box.
+    note_services.save_note(
+        actor=Actor.of(check_client_access(alice, AVA, purpose="annotate")), session_id=sid,
+        expected_version=0, text="a colleague's text",
+    )  # fmt: skip
+    conflict = client.post(reverse("sessions:notes", args=[AVA, sid]), {"version": 0, "text": payload})
     assert conflict.status_code == 409
     assert active_content(conflict.content.decode()) == []
 
@@ -89,7 +95,8 @@ def test_the_chart_escapes_what_it_is_given(fake_manager: ConversationStateManag
 
 
 def test_no_template_or_module_marks_client_text_safe() -> None:
-    """The one mark_safe is the chart (built from escaped parts); no |safe or autoescape off."""
+    """The mark_safe calls are the chart (built from escaped parts) and the clinicians' Markdown right
+    after nh3's allow-list (sessions_app/notes/rendering.py); no |safe or autoescape off."""
     templates = list((ROOT / "templates").rglob("*.html"))
     offenders = [
         str(t) for t in templates if re.search(r"\|\s*safe\b|autoescape\s+off|safeseq", t.read_text())
@@ -104,4 +111,5 @@ def test_no_template_or_module_marks_client_text_safe() -> None:
     assert marked == [
         '"chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308',
         "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308",
+        "return mark_safe(render_markdown(text))  # noqa: S308",
     ]

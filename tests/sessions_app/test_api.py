@@ -360,13 +360,13 @@ def test_it_patches_the_context_and_moves_the_version_on(
     body = response.json()
     assert body["version"] == 1
     assert body["current_theme"] == "sleep"
-    assert body["notes_updated_by"] == "token:chatbot"
+    assert body["notes_updated_by"] == "chatbot:chatbot"  # the chatbot's, named by its token
     second = chatbot.patch(
         "/sessions/amira/s1/context", {"expected_version": 1, "therapeutic_focus": "rest", "author": "bot v2"}
     ).json()
     assert second["version"] == 2
     assert second["current_theme"] == "sleep"
-    assert second["notes_updated_by"] == "bot v2"
+    assert second["notes_updated_by"] == "chatbot:chatbot/bot v2"  # never a name it claims
 
 
 def test_a_stale_version_is_409_with_the_current_snapshot_and_writes_nothing(

@@ -43,9 +43,9 @@ def manager(redis_backend: redis.Redis) -> ConversationStateManager:
 
 def test_every_saved_version_leaves_a_revision(manager: ConversationStateManager) -> None:
     session_id = fill_session(manager, ALICE, messages=3)
-    manager.update_context_snapshot(ALICE, session_id, session_notes="first", author="dr-a")
-    manager.update_context_snapshot(ALICE, session_id, current_theme="sleep", author="dr-b")
-    third = manager.update_context_snapshot(ALICE, session_id, session_notes="third", author="dr-a")
+    manager.update_context_snapshot(ALICE, session_id, session_notes="first", clinician="dr-a")
+    manager.update_context_snapshot(ALICE, session_id, current_theme="sleep", clinician="dr-b")
+    third = manager.update_context_snapshot(ALICE, session_id, session_notes="third", clinician="dr-a")
 
     archiver(manager.redis).archive_session(user_id=ALICE, session_id=session_id)
 
@@ -60,6 +60,7 @@ def test_every_saved_version_leaves_a_revision(manager: ConversationStateManager
         "therapeutic_focus": "",
         "client_state_summary": "",
         "session_notes": "third",
+        "topics_to_avoid": "",
     }
     assert revisions[2].saved_at == third.last_summarized
 
@@ -68,7 +69,7 @@ def test_the_dashboards_revision_is_kept_and_repeated_calls_change_nothing(
     manager: ConversationStateManager,
 ) -> None:
     session_id = fill_session(manager, ALICE, messages=3)
-    saved = manager.update_context_snapshot(ALICE, session_id, session_notes="mine", author="dr-a")
+    saved = manager.update_context_snapshot(ALICE, session_id, session_notes="mine", clinician="dr-a")
     fields = {"session_notes": "mine", "current_theme": ""}
 
     first = save_note_revision(user_id=ALICE, session_id=session_id, version=1, author="dr-a", fields=fields)
@@ -85,8 +86,8 @@ def test_the_dashboard_fills_in_a_revision_known_only_from_its_citation(
     manager: ConversationStateManager,
 ) -> None:
     session_id = fill_session(manager, ALICE, messages=3)
-    manager.update_context_snapshot(ALICE, session_id, session_notes="v1", author="dr-a")
-    manager.update_context_snapshot(ALICE, session_id, session_notes="v2", author="dr-a")
+    manager.update_context_snapshot(ALICE, session_id, session_notes="v1", clinician="dr-a")
+    manager.update_context_snapshot(ALICE, session_id, session_notes="v2", clinician="dr-a")
     archiver(manager.redis).archive_session(user_id=ALICE, session_id=session_id)
     assert not NoteRevision.objects.get(version=1).text_captured
 
@@ -110,7 +111,7 @@ def test_the_admin_shows_counts_and_ids_but_no_content(manager: ConversationStat
     session_id = manager.initialize_session(ALICE, model="haiku")
     for n in range(12):
         manager.append_message(ALICE, session_id, role="user", content=f"{SECRET} {n}")
-    manager.update_context_snapshot(ALICE, session_id, session_notes=SECRET, author="dr-a")
+    manager.update_context_snapshot(ALICE, session_id, session_notes=SECRET, clinician="dr-a")
     manager.close_session(ALICE, session_id)
     archiver(manager.redis).archive_session(user_id=ALICE, session_id=session_id)
     model_admin = ArchivedSessionAdmin(ArchivedSession, admin.site)

@@ -67,7 +67,9 @@ def test_a_thousand_message_session_is_whole_after_its_ttl(real_redis: redis.Red
                 category="cognitive_reframe",
                 confidence=0.7,
             )
-        manager.update_context_snapshot(ALICE, session_id, session_notes=f"notes v{block + 1}", author="dr-b")
+        manager.update_context_snapshot(
+            ALICE, session_id, session_notes=f"notes v{block + 1}", clinician="dr-b"
+        )
         for citation in live_citations(real_redis, ALICE, session_id):
             seen_citations[citation.citation_id] = citation
         draining.run_pass()
@@ -187,7 +189,7 @@ def test_a_write_between_commit_and_trim_keeps_the_session_live(
     def store_then_note(*args: Any, **kwargs: Any) -> archive_store.StoreResult:
         result = original(*args, **kwargs)
         if not calls:  # a therapist saves notes after the commit, before the trim
-            manager.update_context_snapshot(ALICE, session_id, session_notes="late note", author="dr-b")
+            manager.update_context_snapshot(ALICE, session_id, session_notes="late note", clinician="dr-b")
         calls.append(1)
         return result
 

@@ -188,7 +188,7 @@ def test_citations_are_found_by_session_user_time_and_type_archived_and_live_eac
     manager: ConversationStateManager,
 ) -> None:
     first = fill_session(manager, ALICE, messages=20)
-    manager.update_context_snapshot(ALICE, first, session_notes="n", author="dr-b")
+    manager.update_context_snapshot(ALICE, first, session_notes="n", clinician="dr-b")
     archiver(manager.redis, margin_seconds=60).archive_session(
         user_id=ALICE, session_id=first
     )  # all archived
@@ -326,12 +326,12 @@ def test_notes_saved_after_the_last_snapshot_are_served_from_their_revision(
 ) -> None:
     session_id = fill_session(manager, ALICE, messages=3)
     manager.update_context_snapshot(
-        ALICE, session_id, session_notes="v1", current_theme="sleep", author="dr-a"
+        ALICE, session_id, session_notes="v1", current_theme="sleep", clinician="dr-a"
     )
     archiver(manager.redis).archive_session(user_id=ALICE, session_id=session_id)
     # A therapist saves just before Redis forgets the session, after the archiver's last pass.
     saved = manager.update_context_snapshot(
-        ALICE, session_id, session_notes="v2", author="dr-b", extend_retention=False
+        ALICE, session_id, session_notes="v2", clinician="dr-b", extend_retention=False
     )
     save_note_revision(
         user_id=ALICE,

@@ -253,14 +253,14 @@ def test_context_snapshot_version_check_refuses_a_stale_save_and_writes_nothing(
 ) -> None:
     session_id = manager.initialize_session("alice", model="haiku")
     first = manager.update_context_snapshot(
-        "alice", session_id, expected_version=0, author="dr-alice", session_notes="A's note"
+        "alice", session_id, expected_version=0, clinician="dr-alice", session_notes="A's note"
     )
     assert (first.version, first.session_notes, first.notes_updated_by) == (1, "A's note", "dr-alice")
     before = dump_keys(redis_backend, "alice", session_id)
 
     with pytest.raises(NoteConflict) as conflict:
         manager.update_context_snapshot(
-            "alice", session_id, expected_version=0, author="dr-bob", session_notes="B"
+            "alice", session_id, expected_version=0, clinician="dr-bob", session_notes="B"
         )
 
     assert conflict.value.current.session_notes == "A's note"
@@ -406,7 +406,7 @@ def test_stats_and_json_export_describe_the_session(manager: ConversationStateMa
     assert stats.milestone_count == 1
     assert stats.ttl_seconds is not None
     assert 0 < stats.ttl_seconds <= manager.ttl_seconds
-    assert exported["schema_version"] == "1.0"
+    assert exported["schema_version"] == "1.1"
     assert [m["seq"] for m in exported["messages"]] == [2, 3]
     assert exported["messages_in_overflow"] == 1
     assert exported["milestones"][0]["description"] == "first"

@@ -61,6 +61,7 @@ def with_clock(base: ConversationStateManager, clock: Callable[[], datetime]) ->
         archived_message_lookup=base.archived_message_lookup,
         clock=clock,
         ttl_slack_seconds=base.ttl_slack_seconds,
+        context_seed=base.context_seed,
     )
 
 
@@ -125,7 +126,8 @@ def write_session(
             )
         elif isinstance(step, Notes):
             fields: dict[str, Any] = dict(step.fields)  # only context fields; see demo.Notes
-            manager.update_context_snapshot(user, sid, author=DEMO_AUTHOR, **fields)
+            # The demo's notes are a therapist's (the dashboard takes them over as revision 1).
+            manager.update_context_snapshot(user, sid, clinician=DEMO_AUTHOR, **fields)
         elif isinstance(step, Close):
             manager.close_session(user, sid)
 

@@ -1,0 +1,33 @@
+"""Template filters of the notes app."""
+
+from __future__ import annotations
+
+from django import template
+
+from exports_app.text import visible as visible_text
+from sessions_app.notes.labels import category_label
+
+register = template.Library()
+
+
+@register.filter
+def visible(value: object) -> str:
+    """Invisible controls (bidi overrides, C0/C1) as visible [U+XXXX] markers; still autoescaped."""
+    return visible_text(str(value))
+
+
+@register.filter
+def who(author: object) -> str:
+    """An author label as people read it: the chatbot's writes say so."""
+    text = str(author or "")
+    if text == "chatbot":
+        return "the chatbot"
+    if text.startswith("chatbot:"):
+        return f"the chatbot ({text.removeprefix('chatbot:')})"
+    return text or "unknown"
+
+
+@register.filter
+def category(value: object) -> str:
+    """An inference category as people read it ("pattern recognition")."""
+    return category_label(str(value))
