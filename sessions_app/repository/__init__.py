@@ -9,7 +9,7 @@ by default); tests pass their own.
 
 from sessions_app.archive.search.chroma import SearchUnavailable
 from sessions_app.repository.citations import search_citations
-from sessions_app.repository.search import MessageHit, search_messages
+from sessions_app.repository.search import MessageHit, SessionHit, search_messages, search_sessions
 from sessions_app.repository.sessions import HistoryPage, SessionRecord, get_history, get_session
 from sessions_app.repository.summaries import ArchivedSessions, archived_client_ids, archived_sessions
 
@@ -18,6 +18,7 @@ __all__ = [
     "HistoryPage",
     "MessageHit",
     "SearchUnavailable",
+    "SessionHit",
     "SessionRecord",
     "archived_client_ids",
     "archived_sessions",
@@ -25,4 +26,5 @@ __all__ = [
     "get_session",
     "search_citations",
     "search_messages",
+    "search_sessions",
 ]

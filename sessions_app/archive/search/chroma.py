@@ -12,6 +12,7 @@ import fcntl
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +29,13 @@ from chromadb.api.types import Embeddable, EmbeddingFunction
 from chromadb.config import Settings
 from django.conf import settings
 
-from sessions_app.archive.search.embeddings import Embedding, choose
+from sessions_app.archive.search.embeddings import (
+    Embedding,
+    EmbeddingUnavailable,
+    PrecomputedEmbedding,
+    Vectors,
+    choose,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +44,12 @@ SNAPSHOTS = "if-emotion-snapshots"
 # The report's "citations:if-emotion"; ChromaDB names allow only [a-zA-Z0-9._-].
 CITATIONS = "citations-if-emotion"
 COLLECTIONS = (MESSAGES, SNAPSHOTS, CITATIONS)
+# What each collection records about how it was built. Another embedding or another document shape
+# (SCHEMA: 2 added the speaker's role to messages) means the index must be rebuilt; the indexer does
+# that by itself (``indexer.index_pending``), readers meanwhile get ``IndexOutdated``.
+SCHEMA = 2
+EMBEDDING_KEY = "ifemotion_embedding"
+SCHEMA_KEY = "ifemotion_schema"
 
 Metadata = dict[str, str | int | float | bool]
 # Recall over speed: with ChromaDB's defaults (16 neighbours, ef_construction 100) a query for the
@@ -56,6 +69,10 @@ class SearchUnavailable(Exception):
 
     The archive of record is unaffected; indexing catches up on a later archiver pass.
     """
+
+
+class IndexOutdated(SearchUnavailable):
+    """The index was built with another embedding or document shape: it is being rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +106,7 @@ _lock = threading.RLock()  # re-entrant: a failure while connecting resets the c
 _client: ClientAPI | None = None
 _client_config: tuple[str, str] | None = None
 _embedding: Embedding | None = None
-_embedding_setting: str | None = None
+_embedding_setting: tuple[str, str] | None = None
 # Embedded mode: documents per collection when this process loaded its index (see _fresh_collection).
 _loaded_counts: dict[str, int] = {}
 
@@ -170,11 +187,21 @@ def reset_client() -> None:
 
 
 def embedding() -> Embedding:
+    """The configured embedding, loaded once per process. Raises ``SearchUnavailable`` when it cannot
+    be loaded (the message says why: a missing model directory, say)."""
     global _embedding, _embedding_setting
-    setting = str(settings.CHROMA_EMBEDDING)
-    if _embedding is None or _embedding_setting != setting:
-        _embedding, _embedding_setting = choose(setting), setting
-    return _embedding
+    setting = (str(settings.CHROMA_EMBEDDING), str(getattr(settings, "CHROMA_EMBEDDING_PATH", "") or ""))
+    with _lock:
+        if _embedding is None or _embedding_setting != setting:
+            try:
+                _embedding, _embedding_setting = choose(setting[0], local_path=setting[1]), setting
+            except EmbeddingUnavailable as exc:
+                raise SearchUnavailable(f"the search embedding is unavailable: {exc}") from exc
+        return _embedding
+
+
+def embed(texts: Sequence[str]) -> Vectors:
+    return embedding().embed(texts)
 
 
 @contextmanager
@@ -186,9 +213,9 @@ def translate_errors(action: str) -> Iterator[None]:
     except Exception as exc:  # ChromaDB raises many types; all mean "index unusable"
         message = str(exc)
         if "Embedding function conflict" in message:
-            raise SearchUnavailable(
-                "the search index was built with another embedding function; "
-                "run `manage.py reindex_archive` to rebuild it"
+            raise IndexOutdated(
+                "the search index was built with another embedding; it is rebuilt by the next "
+                "indexing pass (or run `manage.py reindex_archive`)"
             ) from exc
         logger.warning("ChromaDB %s failed: %s", action, type(exc).__name__)
         reset_client()
@@ -197,16 +224,29 @@ def translate_errors(action: str) -> Iterator[None]:
         ) from exc
 
 
+def built_with() -> dict[str, str | int]:
+    """The collection metadata that names how the index is built now."""
+    return {EMBEDDING_KEY: embedding().key, SCHEMA_KEY: SCHEMA}
+
+
 def collection(name: str) -> Collection:
+    """The collection, created if missing. Raises ``IndexOutdated`` when it was built otherwise."""
+    wanted = built_with()
     client = get_client()
     # ChromaDB's signature wants an embedding function of "Embeddable"; ours embed documents.
-    function = cast("EmbeddingFunction[Embeddable]", embedding().function)
+    function = cast("EmbeddingFunction[Embeddable]", PrecomputedEmbedding())
     with translate_errors("open collection"):
-        return client.get_or_create_collection(
-            name=name,
-            embedding_function=function,
-            configuration={"hnsw": HNSW},
+        found = client.get_or_create_collection(
+            name=name, embedding_function=function, configuration={"hnsw": HNSW}, metadata=wanted
         )
+    metadata = found.metadata or {}
+    if any(metadata.get(key) != value for key, value in wanted.items()):
+        raise IndexOutdated(
+            f"the search index was built with {metadata.get(EMBEDDING_KEY) or 'an older embedding'} "
+            f"(document shape {metadata.get(SCHEMA_KEY, 1)}); "
+            f"it is being rebuilt with {wanted[EMBEDDING_KEY]}"
+        )
+    return found
 
 
 def upsert(name: str, documents: Sequence[Document]) -> None:
@@ -216,18 +256,34 @@ def upsert(name: str, documents: Sequence[Document]) -> None:
     if not documents:
         return
     target = collection(name)
-    function = embedding().function
     with translate_errors("upsert"):
         limit = get_client().get_max_batch_size()
         for start in range(0, len(documents), limit):
             chunk = documents[start : start + limit]
             target.upsert(
                 ids=[d.id for d in chunk],
-                embeddings=function([d.text for d in chunk]),
+                embeddings=embed([d.text for d in chunk]),
                 metadatas=[d.metadata() for d in chunk],
             )
         if name in _loaded_counts:
             _loaded_counts[name] = int(target.count())  # our own writes are in our index already
+
+
+def existing_ids(name: str, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the collection holds already (a message indexed live, then archived)."""
+    if not ids:
+        return set()
+    target = collection(name)
+    with translate_errors("get"):
+        return set(target.get(ids=list(ids), include=[])["ids"])
+
+
+def delete(name: str, *, where: dict[str, Any]) -> None:
+    target = collection(name)
+    with translate_errors("delete"):
+        target.delete(where=where)
+        if name in _loaded_counts:
+            _loaded_counts[name] = int(target.count())
 
 
 def _fresh_collection(name: str) -> Collection:
@@ -250,11 +306,17 @@ def _fresh_collection(name: str) -> Collection:
     return target
 
 
-def query(name: str, text: str, *, where: dict[str, Any], limit: int) -> list[Hit]:
+def query(name: str, near: str | Vectors, *, where: dict[str, Any] | None, limit: int) -> list[Hit]:
+    """The ``limit`` nearest documents to ``near`` (a text, or one row of ``embed``) among those
+    ``where`` allows, best first. The filter runs inside ChromaDB, before the nearest are picked."""
+    vector = embed([near])[0] if isinstance(near, str) else near
     target = _fresh_collection(name)
     with translate_errors("query"):
         result = target.query(
-            query_texts=[text], n_results=limit, where=where, include=["metadatas", "distances"]
+            query_embeddings=[vector],
+            n_results=limit,
+            where=where or None,
+            include=["metadatas", "distances"],
         )
     ids = result["ids"][0] if result["ids"] else []
     metadatas = (result.get("metadatas") or [[]])[0]
@@ -266,12 +328,13 @@ def query(name: str, text: str, *, where: dict[str, Any], limit: int) -> list[Hi
 
 
 @contextmanager
-def writer_lock() -> Iterator[bool]:
-    """Yield True when this process may write the embedded index, False while another one does.
+def writer_lock(*, wait_seconds: float = 0.0) -> Iterator[bool]:
+    """Yield True when this process may write the embedded index, False while another one does
+    (after waiting up to ``wait_seconds`` for it to finish).
 
-    ChromaDB's embedded store is not safe with two writing processes (two archivers at once): an
-    exclusive lock file in ``CHROMA_PATH`` makes the second one leave indexing to the first. A Chroma
-    server serialises writers itself.
+    ChromaDB's embedded store is not safe with two writing processes (the archiver and the search
+    indexer): an exclusive lock file in ``CHROMA_PATH`` makes the second one wait or leave the work to
+    the first. A Chroma server serialises writers itself.
     """
     if settings.CHROMA_URL:
         yield True
@@ -282,12 +345,17 @@ def writer_lock() -> Iterator[bool]:
         handle = (path / "ifemotion-writer.lock").open("a")
     except OSError as exc:  # a read-only or vanished mount: the index is unusable, the archive is not
         raise SearchUnavailable(f"the index directory is not writable ({exc.strerror})") from exc
+    deadline = time.monotonic() + wait_seconds
     with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    yield False
+                    return
+                time.sleep(0.1)
         try:
             yield True
         finally:
@@ -308,6 +376,7 @@ def drop_all() -> None:
         for name in COLLECTIONS:
             if name in existing:
                 client.delete_collection(name)
+            _loaded_counts.pop(name, None)
 
 
 def heartbeat() -> dict[str, Any]:
@@ -316,12 +385,33 @@ def heartbeat() -> dict[str, Any]:
         client = get_client()
         with translate_errors("heartbeat"):
             client.heartbeat()
+        chosen = embedding()
     except SearchUnavailable as exc:
-        return {"ok": False, "error": str(exc)}
-    chosen = embedding()
-    return {
+        return {"ok": False, "error": str(exc), "embedding_setting": str(settings.CHROMA_EMBEDDING)}
+    report: dict[str, Any] = {
         "ok": True,
         "backend": "server" if settings.CHROMA_URL else "embedded",
         "embedding": chosen.label,
+        "embedding_key": chosen.key,
         "semantic": chosen.semantic,
     }
+    try:
+        outdated = outdated_collections()
+    except SearchUnavailable as exc:
+        return {"ok": False, "error": str(exc), "embedding": chosen.label}
+    if outdated:
+        # Transient: the indexer rebuilds it. Search says so meanwhile; the records are unaffected.
+        report["warnings"] = [
+            f"the search index ({', '.join(outdated)}) was built with another embedding and is being "
+            f"rebuilt with {chosen.key}"
+        ]
+    return report
+
+
+def outdated_collections() -> list[str]:
+    """Names of the existing collections built with another embedding or document shape."""
+    wanted = built_with()
+    client = get_client()
+    with translate_errors("list collections"):
+        found = [c for c in client.list_collections() if c.name in COLLECTIONS]
+    return sorted(c.name for c in found if any((c.metadata or {}).get(k) != v for k, v in wanted.items()))
