@@ -20,11 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 import sessions_app.state.feed as feed
-from sessions_app.archive.search import chroma
+from sessions_app.archive.search import chroma, indexer
 from sessions_app.archive.search.chroma import Document
 from sessions_app.archive.search.indexer import message_document
 from sessions_app.archive.search.models import LiveCursor
 from sessions_app.domain import Message
+from sessions_app.models import ArchivedMessage, ArchivedSession
 
 logger = logging.getLogger(__name__)
 
@@ -100,9 +101,18 @@ def index_live(client: redis.Redis, *, wait_seconds: float = 5.0) -> LiveResult:
             if len(batch.documents) >= BATCH:
                 batch.flush()
         batch.flush()
-    # Sessions no longer live (archived and removed, or expired) need no cursor: their messages are
-    # in the archive, or gone with their records.
-    gone = [pair for pair in cursors if pair not in counts]
-    for user_id, session_id in gone:
-        LiveCursor.objects.filter(user_id=user_id, session_id=session_id).delete()
+    _forget_gone(cursors, counts)
     return LiveResult(sessions=len(due), documents=batch.sent)
+
+
+def _forget_gone(cursors: dict[tuple[str, str], int], counts: dict[tuple[str, str], int]) -> None:
+    """Sessions no longer live need no cursor. Archived ones keep their documents (the archive holds
+    their records); one that expired unarchived took its records with it, so its documents go too."""
+    for user_id, session_id in (pair for pair in cursors if pair not in counts):
+        archived = (
+            ArchivedMessage.objects.filter(user_id=user_id, session_id=session_id).exists()
+            or ArchivedSession.objects.filter(user_id=user_id, session_id=session_id).exists()
+        )
+        if not archived:
+            indexer.request_forget(user_id, session_id)
+        LiveCursor.objects.filter(user_id=user_id, session_id=session_id).delete()
