@@ -40,7 +40,7 @@ def best(embed: Any, query: str) -> int:
 
 
 @pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     """Every attempt to open a connection is recorded and refused."""
     attempts: list[Any] = []
 
@@ -55,7 +55,7 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket.socket, "connect_ex", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse_create)
-    yield attempts
+    return attempts
 
 
 # ---------------------------------------------------------------------------- the bundled model
@@ -178,7 +178,8 @@ def _fresh_local_models() -> Iterator[None]:
 
 def test_an_onnx_model_directory_is_loaded_and_used(tmp_path: Path, no_network: list[Any]) -> None:
     chosen = embeddings.choose("local", local_path=str(write_onnx_model(tmp_path / "model")))
-    assert chosen.semantic and chosen.dimensions == 16
+    assert chosen.semantic
+    assert chosen.dimensions == 16
     assert "ONNX" in chosen.label
     vectors = chosen.embed(["mourning at the funeral", "grief", "awake all night", "my boss", ""])
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)

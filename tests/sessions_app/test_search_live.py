@@ -78,14 +78,16 @@ def test_a_live_message_is_found_by_meaning_after_one_indexer_pass(manager: Conv
 
     outcome = worker.run_pass(manager.redis)  # what `index_search --loop` does every 10 s
 
-    assert outcome.live is not None and outcome.live.documents == 5
+    assert outcome.live is not None
+    assert outcome.live.documents == 5
     hits = repository.search_messages("grief after losing a parent", user_ids=[AVA], limit=2, manager=manager)
-    assert [(h.session_id, h.seq, h.source) for h in hits][0] == (session_id, 4, "live")
+    assert (hits[0].session_id, hits[0].seq, hits[0].source) == (session_id, 4, "live")
     assert hits[0].snippet == GRIEF[0]  # text from Redis: the index holds none
     assert hits[0].role == "assistant"
     assert LiveCursor.objects.get(session_id=session_id).seq == 5
     beat = IndexerHeartbeat.objects.get(name=worker.HEARTBEAT)
-    assert beat.last_finished_at is not None and beat.error == ""
+    assert beat.last_finished_at is not None
+    assert beat.error == ""
 
 
 def test_only_new_messages_are_embedded_on_the_next_pass(
@@ -143,7 +145,8 @@ def test_nothing_is_skipped_when_the_index_is_down_during_a_pass(
 
     outcome = worker.run_pass(manager.redis)
 
-    assert outcome.error and "unreachable" in outcome.line()
+    assert outcome.error
+    assert "unreachable" in outcome.line()
     assert not LiveCursor.objects.exists()
     settings.CHROMA_URL, settings.CHROMA_PATH = "", path
     chroma.reset_client()
@@ -274,7 +277,8 @@ def test_changing_the_embedding_rebuilds_the_index_on_the_next_pass(
     worker.run_pass(manager.redis)
 
     beat = chroma.heartbeat()
-    assert beat["embedding"].startswith("wordllama") and "warnings" not in beat
+    assert beat["embedding"].startswith("wordllama")
+    assert "warnings" not in beat
     assert len(documents_of(AVA, archived)) == len(documents_of(AVA, live)) == 5
     hits = repository.search_sessions("bereavement", user_ids=[AVA], manager=manager)
     assert {h.session_id for h in hits} == {archived, live}
