@@ -18,7 +18,9 @@ from tests.support import AVA, BEN
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"
+    ),
 ]
 
 CONVERSATIONS = {
