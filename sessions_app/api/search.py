@@ -142,7 +142,7 @@ def search_sessions(request: HttpRequest, filters: Query[SearchQuery]) -> Sessio
             score=round(s.score, 6),
             matches=s.matches,
             snippets=[MessageHitOut.of(h) for h in s.snippets],
-        )  # fmt: skip
+        )
         for s in found
     ]
     return SessionSearchOut(sessions=sessions, count=len(sessions))
