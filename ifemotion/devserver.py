@@ -77,6 +77,7 @@ def main() -> None:
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None
+    indexer: subprocess.Popen[bytes] | None = None
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
@@ -87,14 +88,21 @@ def main() -> None:
             env=env,
             stdout=subprocess.DEVNULL,
         )
+        # Live messages become searchable within seconds (SEARCH_INDEX_INTERVAL_SECONDS).
+        indexer = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, str(ROOT / "manage.py"), "index_search", "--loop"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:
         pass
     finally:
-        if archiver is not None and archiver.poll() is None:
-            archiver.terminate()
-            archiver.wait(timeout=30)
+        for worker in (archiver, indexer):
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
         if server is not None:
             server.stop()
 

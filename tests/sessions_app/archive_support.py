@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 from django.conf import LazySettings
+from pytest_django.fixtures import Settings
 
 from sessions_app.archive.archiver import Archiver
 from sessions_app.archive.search import chroma
@@ -55,7 +56,7 @@ ARCHIVE_MODELS = (
 )
 
 
-def use_embedded_chroma(settings: LazySettings, path: Path) -> None:
+def use_embedded_chroma(settings: LazySettings | Settings, path: Path) -> None:
     settings.CHROMA_URL = ""
     settings.CHROMA_PATH = path
     settings.CHROMA_EMBEDDING = "lexical"

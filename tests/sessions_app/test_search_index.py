@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -105,7 +106,8 @@ def test_an_index_built_with_another_embedding_is_reported_as_outdated(settings:
 
 def test_an_index_of_the_old_embedding_function_layout_is_outdated(settings: LazySettings) -> None:
     """Indexes built before the embeddings moved out of ChromaDB carry the lexical function itself."""
-    chroma.get_client().get_or_create_collection(chroma.MESSAGES, embedding_function=LexicalHashEmbedding())
+    old: Any = LexicalHashEmbedding()
+    chroma.get_client().get_or_create_collection(chroma.MESSAGES, embedding_function=old)
     with pytest.raises(chroma.IndexOutdated):
         chroma.count(chroma.MESSAGES)
 

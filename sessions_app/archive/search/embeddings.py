@@ -63,7 +63,8 @@ def normalise(rows: Vectors) -> Vectors:
         rows[empty] = 0.0
         rows[empty, 0] = 1.0
         norms[empty] = 1.0
-    return (rows / norms).astype(np.float32, copy=False)
+    unit: Vectors = (rows / norms).astype(np.float32, copy=False)
+    return unit
 
 
 # ---------------------------------------------------------------------------- lexical

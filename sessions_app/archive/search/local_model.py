@@ -80,7 +80,10 @@ class _OnnxEmbedder:
         if self.cls:
             return output[:, 0, :].astype(np.float32)
         weights = mask[..., None].astype(np.float32)
-        return (output * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)
+        pooled: Vectors = ((output * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1.0)).astype(
+            np.float32
+        )
+        return pooled
 
     def __call__(self, texts: Sequence[str]) -> Vectors:
         rows = [self._batch(list(texts[i : i + BATCH])) for i in range(0, len(texts), BATCH)]
