@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from sessions_app.archive.search import bundled_model, embeddings, local_model
+from sessions_app.archive.search import bundled_model, local_model, selection
 from sessions_app.archive.search.embeddings import EmbeddingUnavailable, lexical_embed
 
 CONVERSATION = [
@@ -177,7 +177,7 @@ def _fresh_local_models() -> Iterator[None]:
 
 
 def test_an_onnx_model_directory_is_loaded_and_used(tmp_path: Path, no_network: list[Any]) -> None:
-    chosen = embeddings.choose("local", local_path=str(write_onnx_model(tmp_path / "model")))
+    chosen = selection.choose("local", local_path=str(write_onnx_model(tmp_path / "model")))
     assert chosen.semantic
     assert chosen.dimensions == 16
     assert "ONNX" in chosen.label
@@ -189,15 +189,15 @@ def test_an_onnx_model_directory_is_loaded_and_used(tmp_path: Path, no_network: 
 
 
 def test_padding_does_not_change_a_vector(tmp_path: Path) -> None:
-    chosen = embeddings.choose("local", local_path=str(write_onnx_model(tmp_path / "model")))
+    chosen = selection.choose("local", local_path=str(write_onnx_model(tmp_path / "model")))
     together = chosen.embed(["grief", "awake all night long tired insomnia"])
     alone = chosen.embed(["grief"])
     assert np.allclose(together[0], alone[0], atol=1e-6)
 
 
 def test_another_model_file_gets_another_index_key(tmp_path: Path) -> None:
-    first = embeddings.choose("local", local_path=str(write_onnx_model(tmp_path / "a", seed=1)))
-    second = embeddings.choose("local", local_path=str(write_onnx_model(tmp_path / "b", seed=2)))
+    first = selection.choose("local", local_path=str(write_onnx_model(tmp_path / "a", seed=1)))
+    second = selection.choose("local", local_path=str(write_onnx_model(tmp_path / "b", seed=2)))
     assert first.key != second.key
     assert first.key.startswith("local-onnx-")
 
@@ -225,9 +225,9 @@ def test_a_model_directory_that_cannot_be_used_says_why(tmp_path: Path, layout: 
         write_onnx_model(folder)
         (folder / "model.onnx").write_bytes(b"not an onnx model")
     with pytest.raises(EmbeddingUnavailable, match=message):
-        embeddings.choose("local", local_path=str(folder))
+        selection.choose("local", local_path=str(folder))
 
 
 def test_local_without_a_path_is_refused() -> None:
     with pytest.raises(EmbeddingUnavailable, match="CHROMA_EMBEDDING_PATH"):
-        embeddings.choose("local", local_path="")
+        selection.choose("local", local_path="")

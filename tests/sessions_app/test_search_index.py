@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from django.conf import LazySettings
 
-from sessions_app.archive.search import chroma, embeddings
+from sessions_app.archive.search import chroma, embeddings, locking, selection
 from sessions_app.archive.search.chroma import Document, SearchUnavailable
 from sessions_app.archive.search.embeddings import LexicalHashEmbedding, lexical_vector
 from tests.redis_server import free_port
@@ -49,7 +49,7 @@ def test_the_lexical_embedding_matches_shared_words_and_word_parts_not_meaning()
 
 
 def test_lexical_is_chosen_without_loading_any_model() -> None:
-    chosen = embeddings.choose("lexical")
+    chosen = selection.choose("lexical")
     assert chosen is embeddings.LEXICAL
     assert not chosen.semantic
     assert "LEXICAL" in chosen.label
@@ -59,7 +59,7 @@ def test_lexical_is_chosen_without_loading_any_model() -> None:
 
 def test_an_unknown_embedding_is_refused_with_the_choices() -> None:
     with pytest.raises(embeddings.EmbeddingUnavailable, match="wordllama, local, lexical"):
-        embeddings.choose("default")
+        selection.choose("default")
 
 
 # ------------------------------------------------------------------------------ collections
@@ -173,7 +173,7 @@ def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySet
 
 
 def test_a_second_writer_leaves_indexing_to_the_one_that_holds_the_index() -> None:
-    with chroma.writer_lock() as first:
+    with locking.writer_lock() as first:
         assert first
-        with chroma.writer_lock() as second:  # another open file: as another process would
+        with locking.writer_lock() as second:  # another open file: as another process would
             assert not second

@@ -8,11 +8,9 @@ be rebuilt from the database (``manage.py reindex_archive``). Embedded ``Persist
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import socket
 import threading
-import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -34,8 +32,9 @@ from sessions_app.archive.search.embeddings import (
     EmbeddingUnavailable,
     PrecomputedEmbedding,
     Vectors,
-    choose,
 )
+from sessions_app.archive.search.errors import IndexOutdated, SearchUnavailable
+from sessions_app.archive.search.selection import choose
 
 logger = logging.getLogger(__name__)
 
@@ -62,17 +61,6 @@ HNSW: CreateHNSWConfiguration = {
     "ef_construction": 200,
     "ef_search": 200,
 }
-
-
-class SearchUnavailable(Exception):
-    """The search index cannot be used now (ChromaDB unreachable, broken or built differently).
-
-    The archive of record is unaffected; indexing catches up on a later archiver pass.
-    """
-
-
-class IndexOutdated(SearchUnavailable):
-    """The index was built with another embedding or document shape: it is being rebuilt."""
 
 
 @dataclass(frozen=True)
@@ -325,41 +313,6 @@ def query(name: str, near: str | Vectors, *, where: dict[str, Any] | None, limit
         Hit(id=ids[i], metadata=dict(metadatas[i] or {}), distance=float(distances[i]))
         for i in range(len(ids))
     ]
-
-
-@contextmanager
-def writer_lock(*, wait_seconds: float = 0.0) -> Iterator[bool]:
-    """Yield True when this process may write the embedded index, False while another one does
-    (after waiting up to ``wait_seconds`` for it to finish).
-
-    ChromaDB's embedded store is not safe with two writing processes (the archiver and the search
-    indexer): an exclusive lock file in ``CHROMA_PATH`` makes the second one wait or leave the work to
-    the first. A Chroma server serialises writers itself.
-    """
-    if settings.CHROMA_URL:
-        yield True
-        return
-    path = Path(settings.CHROMA_PATH)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        handle = (path / "ifemotion-writer.lock").open("a")
-    except OSError as exc:  # a read-only or vanished mount: the index is unusable, the archive is not
-        raise SearchUnavailable(f"the index directory is not writable ({exc.strerror})") from exc
-    deadline = time.monotonic() + wait_seconds
-    with handle:
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    yield False
-                    return
-                time.sleep(0.1)
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def count(name: str) -> int:

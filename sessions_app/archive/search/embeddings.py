@@ -28,7 +28,6 @@ from chromadb.utils.embedding_functions import register_embedding_function
 
 Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
-CHOICES = ("wordllama", "local", "lexical")
 LEXICAL_DIMENSIONS = 256
 WORD = re.compile(r"\w+", re.UNICODE)
 # The most frequent English function words carry no meaning for search and would dominate the vector.
@@ -191,22 +190,3 @@ class PrecomputedEmbedding(EmbeddingFunction[Documents]):
 
     def get_config(self) -> dict[str, Any]:
         return {}
-
-
-# ---------------------------------------------------------------------------- choosing
-
-
-def choose(setting: str, *, local_path: str = "") -> Embedding:
-    """The embedding for ``CHROMA_EMBEDDING``. Never downloads; raises ``EmbeddingUnavailable`` when
-    the chosen model cannot be loaded (the caller reports search as unavailable)."""
-    if setting == "lexical":
-        return LEXICAL
-    if setting == "local":
-        from sessions_app.archive.search.local_model import load_local
-
-        return load_local(local_path)
-    if setting == "wordllama":
-        from sessions_app.archive.search.bundled_model import load_wordllama
-
-        return load_wordllama()
-    raise EmbeddingUnavailable(f"unknown CHROMA_EMBEDDING {setting!r}; choose one of {', '.join(CHOICES)}")

@@ -21,7 +21,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.utils import timezone
 
-from sessions_app.archive.search import chroma
+from sessions_app.archive.search import chroma, locking
 from sessions_app.archive.search.chroma import Document
 from sessions_app.archive.search.models import LiveCursor, PendingDeletion
 from sessions_app.domain import CONTEXT_FIELDS
@@ -160,7 +160,7 @@ def index_pending(*, progress: Progress | None = None, wait_seconds: float = 0.0
     ``wait_seconds``: how long to wait for another process's writer lock before leaving the work to it.
     """
     try:
-        with chroma.writer_lock(wait_seconds=wait_seconds) as mine:
+        with locking.writer_lock(wait_seconds=wait_seconds) as mine:
             if not mine:
                 return IndexResult(documents=0, pending=pending(), busy=True)
             try:
@@ -217,7 +217,7 @@ def _rebuild_locked(progress: Progress | None) -> IndexResult:
 
 def reindex(*, progress: Progress | None = None) -> IndexResult:
     """Rebuild every collection from the database. Raises ``SearchUnavailable`` if it cannot start."""
-    with chroma.writer_lock() as mine:
+    with locking.writer_lock() as mine:
         if not mine:
             raise chroma.SearchUnavailable("another process is writing the search index; try again")
         return _rebuild_locked(progress)

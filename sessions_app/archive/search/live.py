@@ -20,7 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 import sessions_app.state.feed as feed
-from sessions_app.archive.search import chroma, indexer
+from sessions_app.archive.search import chroma, indexer, locking
 from sessions_app.archive.search.chroma import Document
 from sessions_app.archive.search.indexer import message_document
 from sessions_app.archive.search.models import LiveCursor
@@ -82,7 +82,7 @@ def index_live(client: redis.Redis, *, wait_seconds: float = 5.0) -> LiveResult:
         for user_id, session_id, seq in LiveCursor.objects.values_list("user_id", "session_id", "seq")
     )
     due = sorted((pair, count) for pair, count in counts.items() if count > cursors.get(pair, 0))
-    with chroma.writer_lock(wait_seconds=wait_seconds) as mine:
+    with locking.writer_lock(wait_seconds=wait_seconds) as mine:
         if not mine:
             return LiveResult(sessions=0, documents=0, busy=True)
         batch = _Batch()

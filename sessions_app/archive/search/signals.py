@@ -51,10 +51,10 @@ def _queue(sender: Any, instance: ArchivedMessage | ArchivedSession, using: str 
 
 
 def _carry_out() -> None:
-    from sessions_app.archive.search import chroma, indexer
+    from sessions_app.archive.search import chroma, indexer, locking
 
     try:
-        with chroma.writer_lock(wait_seconds=2.0) as mine:
+        with locking.writer_lock(wait_seconds=2.0) as mine:
             if mine:
                 indexer.carry_out_deletions()
     except chroma.SearchUnavailable:
