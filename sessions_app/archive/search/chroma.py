@@ -33,7 +33,10 @@ from sessions_app.archive.search.embeddings import (
     PrecomputedEmbedding,
     Vectors,
 )
-from sessions_app.archive.search.errors import IndexOutdated, SearchUnavailable
+
+# Re-exported: callers catch chroma.SearchUnavailable, the seam's own exception.
+from sessions_app.archive.search.errors import IndexOutdated as IndexOutdated
+from sessions_app.archive.search.errors import SearchUnavailable as SearchUnavailable
 from sessions_app.archive.search.selection import choose
 
 logger = logging.getLogger(__name__)
