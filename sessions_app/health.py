@@ -54,9 +54,7 @@ def check_database() -> dict[str, Any]:
 
 def check_chroma() -> dict[str, Any]:
     """The search index. Its outage delays search only; archiving to the database goes on."""
-    from sessions_app.archive.search import chroma, indexer
-
-    from sessions_app.archive.search import worker
+    from sessions_app.archive.search import chroma, indexer, worker
 
     result = chroma.heartbeat()
     try:
