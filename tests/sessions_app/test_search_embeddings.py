@@ -231,3 +231,127 @@ def test_a_model_directory_that_cannot_be_used_says_why(tmp_path: Path, layout: 
 def test_local_without_a_path_is_refused() -> None:
     with pytest.raises(EmbeddingUnavailable, match="CHROMA_EMBEDDING_PATH"):
         selection.choose("local", local_path="")
+
+
+# ---------------------------------------------------------------------------- a BERT directory, no PyTorch
+
+
+def write_bert_model(folder: Path, *, seed: int = 3) -> dict[str, np.ndarray[Any, Any]]:
+    """A tiny random BERT (2 layers, 2 heads, hidden 8) saved as sentence-transformers saves one."""
+    import json
+
+    from safetensors.numpy import save_file
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    rng = np.random.default_rng(seed)
+    hidden, inner, vocab = 8, 16, ["[PAD]", "[UNK]", "grief", "sleep", "work", "my", "dad", "died", "night"]
+
+    def r(*shape: int) -> np.ndarray[Any, Any]:
+        return rng.normal(scale=0.5, size=shape).astype(np.float32)
+
+    weights = {
+        "embeddings.word_embeddings.weight": r(len(vocab), hidden),
+        "embeddings.position_embeddings.weight": r(16, hidden),
+        "embeddings.token_type_embeddings.weight": r(2, hidden),
+        "embeddings.LayerNorm.weight": 1 + r(hidden) * 0.1,
+        "embeddings.LayerNorm.bias": r(hidden) * 0.1,
+        "embeddings.position_ids": np.arange(16, dtype=np.int64)[None, :],
+    }
+    for i in range(2):
+        p = f"encoder.layer.{i}"
+        for name, (rows, cols) in {
+            "attention.self.query": (hidden, hidden), "attention.self.key": (hidden, hidden),
+            "attention.self.value": (hidden, hidden), "attention.output.dense": (hidden, hidden),
+            "intermediate.dense": (inner, hidden), "output.dense": (hidden, inner),
+        }.items():  # fmt: skip
+            weights[f"{p}.{name}.weight"] = r(rows, cols)
+            weights[f"{p}.{name}.bias"] = r(rows) * 0.1
+        for name in ("attention.output.LayerNorm", "output.LayerNorm"):
+            weights[f"{p}.{name}.weight"] = 1 + r(hidden) * 0.1
+            weights[f"{p}.{name}.bias"] = r(hidden) * 0.1
+    folder.mkdir(parents=True)
+    save_file(weights, str(folder / "model.safetensors"))
+    config = {"model_type": "bert", "hidden_size": hidden, "num_hidden_layers": 2, "num_attention_heads": 2,
+              "intermediate_size": inner, "hidden_act": "gelu", "layer_norm_eps": 1e-12,
+              "max_position_embeddings": 16, "vocab_size": len(vocab)}  # fmt: skip
+    (folder / "config.json").write_text(json.dumps(config))
+    tokenizer = Tokenizer(models.WordLevel(vocab={w: i for i, w in enumerate(vocab)}, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.save(str(folder / "tokenizer.json"))
+    return weights
+
+
+def reference_bert(weights: dict[str, Any], ids: list[int]) -> list[float]:
+    """The BERT forward pass written out token by token, with math.erf: what the NumPy one must equal."""
+    import math
+
+    def vec(name: str) -> list[float]:
+        return [float(x) for x in weights[name]]
+
+    def linear(x: list[float], name: str) -> list[float]:
+        w, b = weights[f"{name}.weight"], weights[f"{name}.bias"]
+        return [sum(float(w[o][i]) * x[i] for i in range(len(x))) + float(b[o]) for o in range(len(b))]
+
+    def norm(x: list[float], name: str) -> list[float]:
+        mean = sum(x) / len(x)
+        var = sum((v - mean) ** 2 for v in x) / len(x)
+        g, b = vec(f"{name}.weight"), vec(f"{name}.bias")
+        return [(v - mean) / math.sqrt(var + 1e-12) * g[i] + b[i] for i, v in enumerate(x)]
+
+    emb = weights["embeddings.word_embeddings.weight"]
+    pos, typ = (
+        weights["embeddings.position_embeddings.weight"],
+        weights["embeddings.token_type_embeddings.weight"],
+    )
+    xs = [norm([float(emb[t][d] + pos[n][d] + typ[0][d]) for d in range(8)], "embeddings.LayerNorm")
+          for n, t in enumerate(ids)]  # fmt: skip
+    for layer in range(2):
+        p = f"encoder.layer.{layer}"
+        q = [linear(x, f"{p}.attention.self.query") for x in xs]
+        k = [linear(x, f"{p}.attention.self.key") for x in xs]
+        v = [linear(x, f"{p}.attention.self.value") for x in xs]
+        context = []
+        for n in range(len(xs)):
+            row: list[float] = []
+            for h in range(2):
+                part = slice(h * 4, h * 4 + 4)
+                scores = [sum(a * b for a, b in zip(q[n][part], k[m][part], strict=True)) / 2.0
+                          for m in range(len(xs))]  # fmt: skip
+                top = max(scores)
+                exps = [math.exp(s - top) for s in scores]
+                weights_ = [e / sum(exps) for e in exps]
+                row += [sum(weights_[m] * v[m][part][d] for m in range(len(xs))) for d in range(4)]
+            context.append(row)
+        xs = [norm([a + b for a, b in zip(x, linear(c, f"{p}.attention.output.dense"), strict=True)],
+                   f"{p}.attention.output.LayerNorm") for x, c in zip(xs, context, strict=True)]  # fmt: skip
+        inner = [[0.5 * u * (1 + math.erf(u / math.sqrt(2))) for u in linear(x, f"{p}.intermediate.dense")]
+                 for x in xs]  # fmt: skip
+        xs = [norm([a + b for a, b in zip(x, linear(h, f"{p}.output.dense"), strict=True)],
+                   f"{p}.output.LayerNorm") for x, h in zip(xs, inner, strict=True)]  # fmt: skip
+    mean = [sum(x[d] for x in xs) / len(xs) for d in range(8)]
+    length = math.sqrt(sum(m * m for m in mean))
+    return [m / length for m in mean]
+
+
+def test_a_bert_directory_runs_without_pytorch_exactly_as_the_textbook_forward_pass(tmp_path: Path) -> None:
+    weights = write_bert_model(tmp_path / "bert")
+    chosen = selection.choose("local", local_path=str(tmp_path / "bert"))
+    assert "BERT (NumPy)" in chosen.label
+    assert chosen.key.startswith("local-bert-")
+    texts = ["my dad died", "grief", "sleep night work my dad"]
+    vectors = chosen.embed(texts)  # one padded batch: padding must change nothing
+    for text, vector in zip(texts, vectors, strict=True):
+        ids = [["[PAD]", "[UNK]", "grief", "sleep", "work", "my", "dad", "died", "night"].index(w)
+               for w in text.split()]  # fmt: skip
+        assert np.allclose(vector, reference_bert(weights, ids), atol=1e-5)
+
+
+def test_a_bert_with_another_activation_is_refused_clearly(tmp_path: Path) -> None:
+    import json
+
+    write_bert_model(tmp_path / "bert")
+    config = json.loads((tmp_path / "bert" / "config.json").read_text())
+    (tmp_path / "bert" / "config.json").write_text(json.dumps({**config, "hidden_act": "relu"}))
+    with pytest.raises(EmbeddingUnavailable, match="unsupported activation"):
+        selection.choose("local", local_path=str(tmp_path / "bert"))

@@ -1,9 +1,12 @@
 """``CHROMA_EMBEDDING=local``: a model directory an operator provides (``CHROMA_EMBEDDING_PATH``).
 
-Two layouts are understood, both loaded from disk only:
+Three layouts are understood, all loaded from disk only:
 - an ONNX export: ``model.onnx`` (or ``onnx/model.onnx``, as sentence-transformers repositories ship
   it) with ``tokenizer.json``; run with onnxruntime (installed with chromadb), mean-pooled over the
   attention mask (or the first token when ``1_Pooling/config.json`` says CLS);
+- a sentence-transformers BERT directory (``model.safetensors``, ``config.json`` with
+  ``"model_type": "bert"``, ``tokenizer.json``; e.g. all-MiniLM-L6-v2): run by ``bert_numpy.py``,
+  no PyTorch needed;
 - any other sentence-transformers directory, when the ``sentence-transformers`` package is installed
   (it is not a dependency of this product: install it yourself if you need it).
 
@@ -22,6 +25,7 @@ from typing import Any
 
 import numpy as np
 
+from sessions_app.archive.search.bert_numpy import BertEmbedder, is_bert_directory
 from sessions_app.archive.search.embeddings import Embedding, EmbeddingUnavailable, Vectors, normalise
 
 DEFAULT_MAX_TOKENS = 256
@@ -118,6 +122,12 @@ def _build(folder: Path) -> Embedding:
         except Exception as exc:  # onnxruntime and tokenizers raise their own types
             raise EmbeddingUnavailable(f"the ONNX model in {folder} could not be loaded: {exc}") from exc
         key, kind = f"local-onnx-{_digest(model)}", "ONNX"
+    elif is_bert_directory(folder):
+        try:
+            embedder = BertEmbedder(folder)
+        except Exception as exc:  # safetensors, tokenizers and a bad config raise their own types
+            raise EmbeddingUnavailable(f"the BERT model in {folder} could not be loaded: {exc}") from exc
+        key, kind = f"local-bert-{_digest(folder / 'model.safetensors')}", "BERT (NumPy)"
     else:
         weights = sorted(folder.glob("*.safetensors")) + sorted(folder.glob("*.bin"))
         if not weights:
