@@ -80,7 +80,9 @@ class MessageSearchOut(Schema):
 class SessionHitOut(Schema):
     user_id: str
     session_id: str
-    score: float = Field(description="the similarity of its best message")
+    score: float = Field(
+        description="its best message's similarity, plus half the second's and a quarter of the third's"
+    )
     matches: int = Field(description="its messages among the nearest looked at")
     snippets: list[MessageHitOut] = Field(description="its best-matching messages, best first")
 

@@ -37,11 +37,11 @@ SNIPPETS = 3
 
 @dataclass(frozen=True)
 class SessionHit:
-    """A session, ranked by its best-matching message, with its best messages (best first)."""
+    """A session with its best-matching messages (best first), ranked by ``session_score``."""
 
     user_id: str
     session_id: str
-    score: float
+    score: float  # session_score: best similarity + half the second + a quarter of the third
     snippets: tuple[MessageHit, ...]
     matches: int  # messages of the session among the nearest looked at
 
@@ -119,16 +119,22 @@ def search_messages(
         n = min(MAX_CANDIDATES, n * 2)
 
 
+def session_score(scores: list[float]) -> float:
+    """A session's score from its messages' similarities, best first: the best, plus half the second
+    and a quarter of the third. A session that returns to the subject ranks above one that touched it
+    once; measured on bench/search_eval.py, this beat the best message alone on both halves of the
+    queries, for the bundled model and for all-MiniLM-L6-v2."""
+    return sum(score * 0.5**rank for rank, score in enumerate(scores[:3]))
+
+
 def _rank(candidates: list[Candidate]) -> list[tuple[float, list[Candidate]]]:
-    """Sessions by their best message (ties: by their second best), each with its candidates."""
+    """Sessions by ``session_score``, each with its candidates (best first)."""
     grouped: dict[tuple[str, str], list[Candidate]] = defaultdict(list)
     for c in candidates:  # already best first
         grouped[c.session].append(c)
-    ranked = sorted(
-        grouped.values(),
-        key=lambda group: (-group[0].score, -(group[1].score if len(group) > 1 else -1.0), group[0].session),
-    )
-    return [(group[0].score, group) for group in ranked]
+    scored = [(session_score([c.score for c in group]), group) for group in grouped.values()]
+    scored.sort(key=lambda item: (-item[0], item[1][0].session))
+    return scored
 
 
 def search_sessions(

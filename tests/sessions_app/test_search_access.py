@@ -120,7 +120,7 @@ def test_filters_run_inside_the_query_and_still_fill_the_page(fake_manager: Conv
     )
 
 
-def test_session_search_ranks_sessions_by_their_best_message(fake_manager: ConversationStateManager) -> None:
+def test_session_search_ranks_sessions_by_their_best_messages(fake_manager: ConversationStateManager) -> None:
     sessions = repository.search_sessions("grief after losing a parent", user_ids=ONE + TWO, limit=10,
                                           manager=fake_manager)  # fmt: skip
     assert len(sessions) == 10
@@ -128,7 +128,10 @@ def test_session_search_ranks_sessions_by_their_best_message(fake_manager: Conve
     assert [s.score for s in sessions] == sorted((s.score for s in sessions), reverse=True)
     best = sessions[0]
     assert best.snippets[0].snippet == TOPICS["two"][0]
-    assert best.snippets[0].score == best.score
+    expected = best.snippets[0].score + sum(
+        h.score * 0.5**n for n, h in enumerate(best.snippets[1:3], start=1)
+    )
+    assert best.score == pytest.approx(expected)
     assert best.matches >= 2  # the funeral message is near too
     assert len(best.snippets) == min(3, best.matches)
     assert [h.score for h in best.snippets] == sorted((h.score for h in best.snippets), reverse=True)
