@@ -269,16 +269,21 @@ def synthetic(data: EvalSet, total: int, clients: int = 1000) -> list[Session]:
 def latency(data: EvalSet, total: int) -> dict[str, Any]:
     from sessions_app import repository
     from sessions_app.archive.search import chroma, indexer
+    from sessions_app.models import ArchivedMessage
 
-    sessions = synthetic(data, total)
-    started = time.monotonic()
-    archive(sessions)
-    stored = time.monotonic() - started
-    started = time.monotonic()
-    result = indexer.index_pending()
-    indexed = time.monotonic() - started
-    if result.pending:
-        raise SystemExit(f"indexing left {result.pending} rows: {result.error}")
+    stored = indexed = 0.0
+    if (
+        ArchivedMessage.objects.count() != total or chroma.count(chroma.MESSAGES) != total
+    ):  # not kept (--keep)
+        sessions = synthetic(data, total)
+        started = time.monotonic()
+        archive(sessions)
+        stored = time.monotonic() - started
+        started = time.monotonic()
+        result = indexer.index_pending()
+        indexed = time.monotonic() - started
+        if result.pending:
+            raise SystemExit(f"indexing left {result.pending} rows: {result.error}")
     queries = [q for _t, q in data.queries] + [q for q, _c in data.keywords]
     manager: Any = Manager()
     report: dict[str, Any] = {
@@ -305,6 +310,37 @@ def latency(data: EvalSet, total: int) -> dict[str, Any]:
     return report
 
 
+def print_latency(report: dict[str, Any]) -> None:
+    if report["index_seconds"]:
+        print(
+            f"latency: {report['messages']} messages indexed (database {report['db_seconds']:.0f} s, "
+            f"embedding + index {report['index_seconds']:.0f} s, "
+            f"{report['messages'] / report['index_seconds']:.0f} messages/s)"
+        )
+    else:
+        print(f"latency: {report['messages']} messages indexed (kept from an earlier run)")
+    print("| search | p50 ms | p95 ms | goal p50 |")
+    print("|---|---|---|---|")
+    for key, value in report.items():
+        if isinstance(value, tuple):
+            verdict = "MET" if value[0] <= GOALS["p50_ms"] else "MISS"
+            print(f"| {key} | {value[0]:.1f} | {value[1]:.1f} | <= {GOALS['p50_ms']:.0f} ms {verdict} |")
+
+
+def latency_only(data: EvalSet, folder: Path, total: int) -> None:
+    """``--keep DIR``: the latency part alone, its database and index kept in DIR for the next run."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connections
+
+    folder.mkdir(parents=True, exist_ok=True)
+    connections["default"].close()
+    settings.DATABASES["default"]["NAME"] = str(folder / "latency.sqlite3")
+    call_command("migrate", verbosity=0)
+    use_index("wordllama", folder / "chroma")
+    print_latency(latency(data, total))
+
+
 # ---------------------------------------------------------------------------- main
 
 
@@ -313,6 +349,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=100_000, help="messages indexed for latency")
     parser.add_argument("--skip-latency", action="store_true")
     parser.add_argument("--local", default="", help="also evaluate CHROMA_EMBEDDING=local with this model")
+    parser.add_argument("--keep", default="", help="latency only, with its database and index kept in DIR")
     args = parser.parse_args()
     data = parse(SET)
     problems = shared_words(data)
@@ -330,6 +367,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="search-eval-") as scratch:
         root = Path(scratch)
         setup_django(root)
+        if args.keep:
+            latency_only(data, Path(args.keep), args.messages)
+            return
         from sessions_app.archive.search import indexer, selection
 
         archive(data.sessions)
@@ -353,19 +393,8 @@ def main() -> None:
         if args.skip_latency:
             return
         use_index("wordllama", root / "chroma-latency")
-        report = latency(data, args.messages)
         print()
-        print(
-            f"latency: {report['messages']} messages indexed (database {report['db_seconds']:.0f} s, "
-            f"embedding + index {report['index_seconds']:.0f} s, "
-            f"{report['messages'] / report['index_seconds']:.0f} messages/s)"
-        )
-        print("| search | p50 ms | p95 ms | goal p50 |")
-        print("|---|---|---|---|")
-        for key, value in report.items():
-            if isinstance(value, tuple):
-                verdict = "MET" if value[0] <= GOALS["p50_ms"] else "MISS"
-                print(f"| {key} | {value[0]:.1f} | {value[1]:.1f} | <= {GOALS['p50_ms']:.0f} ms {verdict} |")
+        print_latency(latency(data, args.messages))
 
 
 if __name__ == "__main__":
