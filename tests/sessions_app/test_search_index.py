@@ -155,10 +155,16 @@ ids = ["msg:alice:s:%d" % n for n in seqs]
 meta = [{{"user_id": "alice", "session_id": "s", "type": "message", "timestamp": 1.0, "seq": n}}
         for n in seqs]
 target.upsert(ids=ids, embeddings=LexicalHashEmbedding()(["panic on the train"] * 10), metadatas=meta)
+import pathlib
+pathlib.Path({path!r}, "ifemotion-generation").write_text("another-process")  # as chroma.upsert does
 """
 
 
-def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySettings) -> None:
+def test_a_long_lived_reader_sees_what_another_process_indexed(
+    settings: LazySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chroma, "CHECK_SECONDS", 0.0)  # no waiting between looks at the generation
+    monkeypatch.setattr(chroma, "RELOAD_SECONDS", 0.0)
     chroma.upsert(
         chroma.MESSAGES, [Document("msg:alice:s:1", "panic on the train", "alice", "s", "message", 1.0)]
     )
