@@ -9,7 +9,6 @@ be rebuilt from the database (``manage.py reindex_archive``). Embedded ``Persist
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import threading
 import time
@@ -29,6 +28,7 @@ from chromadb.api.types import Embeddable, EmbeddingFunction
 from chromadb.config import Settings
 from django.conf import settings
 
+from sessions_app.archive.search import locking
 from sessions_app.archive.search.embeddings import (
     Embedding,
     EmbeddingUnavailable,
@@ -101,7 +101,6 @@ _client_config: tuple[str, str] | None = None
 _embedding: Embedding | None = None
 _embedding_setting: tuple[str, str] | None = None
 # Embedded mode: which generation of the index this process loaded (see _fresh_collection).
-GENERATION_FILE = "ifemotion-generation"
 CHECK_SECONDS = 1.0  # look at the generation file at most this often
 RELOAD_SECONDS = 20.0  # reopen the index at most this often (at 100k messages a reopen takes ~1 s)
 _seen_generation: str | None = None
@@ -282,30 +281,12 @@ def delete(name: str, *, where: dict[str, Any]) -> None:
     _mark_written()
 
 
-def _generation() -> str:
-    try:
-        return (Path(settings.CHROMA_PATH) / GENERATION_FILE).read_text(encoding="ascii")
-    except OSError:
-        return ""
-
-
 def _mark_written() -> None:
-    """Tell other processes using the embedded index that it changed (a Chroma server needs nothing).
-
-    Every write of this module ends here; readers compare the file with what they loaded."""
+    """Every write of this module ends here: other processes using the embedded index see a new
+    generation and reopen it; ours has the write already."""
     global _seen_generation
-    if settings.CHROMA_URL:
-        return
-    folder = Path(settings.CHROMA_PATH)
-    generation = f"{os.getpid()}-{time.time_ns()}"
-    try:
-        spare = folder / f".{GENERATION_FILE}.{os.getpid()}"
-        spare.write_text(generation, encoding="ascii")
-        spare.replace(folder / GENERATION_FILE)  # atomic: a reader never sees half a name
-    except OSError:
-        logger.warning("could not mark the search index as changed; other processes see it later")
-        return
-    _seen_generation = generation  # our own writes are in our open index already
+    if not settings.CHROMA_URL:
+        _seen_generation = locking.write_generation() or _seen_generation
 
 
 def _fresh_collection(name: str) -> Collection:
@@ -314,7 +295,7 @@ def _fresh_collection(name: str) -> Collection:
 
     An embedded client keeps its vector index in memory: a long-lived web process would otherwise
     search a stale index forever (measured: the count moves on, query results do not). Writers leave a
-    new generation in ``GENERATION_FILE``; readers look at it at most every ``CHECK_SECONDS`` and
+    new generation (``locking.write_generation``); readers look at it at most every ``CHECK_SECONDS`` and
     reopen at most every ``RELOAD_SECONDS``, so a new message is found within the indexer's interval
     plus about 20 s. (A count per query cost 10-50 ms at 100k messages.) A Chroma server
     (``CHROMA_URL``) has no such problem, and no reopening cost.
@@ -327,7 +308,7 @@ def _fresh_collection(name: str) -> Collection:
     if now - _checked_at < CHECK_SECONDS:
         return target
     _checked_at = now
-    generation = _generation()
+    generation = locking.read_generation()
     if _seen_generation is None:
         _seen_generation = generation
     elif generation != _seen_generation and now - _reloaded_at >= RELOAD_SECONDS:

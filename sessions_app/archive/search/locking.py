@@ -1,8 +1,11 @@
-"""One writer at a time for the embedded index (the archiver, the search indexer, a deletion)."""
+"""Processes sharing the embedded index: one writer at a time (the archiver, the search indexer, a
+deletion), and a generation file that tells readers (web processes) the index changed."""
 
 from __future__ import annotations
 
 import fcntl
+import logging
+import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +14,10 @@ from pathlib import Path
 from django.conf import settings
 
 from sessions_app.archive.search.errors import SearchUnavailable
+
+logger = logging.getLogger(__name__)
+
+GENERATION_FILE = "ifemotion-generation"
 
 
 @contextmanager
@@ -46,3 +53,24 @@ def writer_lock(*, wait_seconds: float = 0.0) -> Iterator[bool]:
             yield True
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def read_generation() -> str:
+    try:
+        return (Path(settings.CHROMA_PATH) / GENERATION_FILE).read_text(encoding="ascii")
+    except OSError:
+        return ""
+
+
+def write_generation() -> str | None:
+    """Mark the embedded index as changed; the new generation, or None when it cannot be written."""
+    folder = Path(settings.CHROMA_PATH)
+    generation = f"{os.getpid()}-{time.time_ns()}"
+    try:
+        spare = folder / f".{GENERATION_FILE}.{os.getpid()}"
+        spare.write_text(generation, encoding="ascii")
+        spare.replace(folder / GENERATION_FILE)  # atomic: a reader never sees half a name
+    except OSError:
+        logger.warning("could not mark the search index as changed; other processes see it later")
+        return None
+    return generation
