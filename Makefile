@@ -61,6 +61,7 @@ bench: $(STAMP)
 	-$(PY) bench/memory_bench.py
 	-$(PY) bench/risk_bench.py
 	-$(PY) bench/risk_eval.py
+	-$(PY) bench/search_eval.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -99,6 +99,7 @@ def main() -> None:
         debug=env["DEBUG"].strip().lower() in ("1", "true", "yes", "on"),
     )
     helpers: list[subprocess.Popen[bytes]] = []
+    indexer: subprocess.Popen[bytes] | None = None
     try:
         manage("migrate", "--no-input", "-v", "0", env=env)
         manage("seed_demo", env=env)
@@ -117,6 +118,12 @@ def main() -> None:
             ["risk_escalate", "--loop", "--interval", "60"],
         ):
             helpers.append(subprocess.Popen([sys.executable, str(ROOT / "manage.py"), *command], env=env))  # noqa: S603
+        # Live messages become searchable within seconds (SEARCH_INDEX_INTERVAL_SECONDS).
+        indexer = subprocess.Popen(  # noqa: S603 - our own manage.py
+            [sys.executable, str(ROOT / "manage.py"), "index_search", "--loop"],
+            env=env,
+            stdout=subprocess.DEVNULL,
+        )
         banner(f"IF.emotion Clinician is running on http://127.0.0.1:{port}/  (Ctrl-C stops it)")
         manage("runserver", f"127.0.0.1:{port}", "--noreload", env=env)
     except KeyboardInterrupt:
@@ -127,9 +134,10 @@ def main() -> None:
                 helper.terminate()
                 helper.wait(timeout=30)
         runtime.remove(VAR)
-        if archiver is not None and archiver.poll() is None:
-            archiver.terminate()
-            archiver.wait(timeout=30)
+        for worker in (archiver, indexer):
+            if worker is not None and worker.poll() is None:
+                worker.terminate()
+                worker.wait(timeout=30)
         if server is not None:
             server.stop()
 

@@ -219,10 +219,19 @@ ARCHIVE_LOCK_SECONDS = env_int("ARCHIVE_LOCK_SECONDS", 600, minimum=10)
 CHROMA_PATH = Path(env_str("CHROMA_PATH", str(VAR_DIR / "chroma")))
 CHROMA_URL = env_str("CHROMA_URL")  # e.g. http://127.0.0.1:8001; empty: embedded PersistentClient
 CHROMA_TIMEOUT_SECONDS = env_float("CHROMA_TIMEOUT_SECONDS", 10.0, minimum=0.1)
-# "auto": ChromaDB's default model if it is already on disk, else "lexical"; "default"; "lexical".
-CHROMA_EMBEDDING = env_str("CHROMA_EMBEDDING", "auto").strip().lower()
-if CHROMA_EMBEDDING not in {"auto", "default", "lexical"}:
-    raise ImproperlyConfigured(f"CHROMA_EMBEDDING must be auto, default or lexical, not {CHROMA_EMBEDDING!r}")
+# "wordllama": the model bundled in the wordllama wheel (semantic, no download); "local": a
+# sentence-transformers / ONNX model directory at CHROMA_EMBEDDING_PATH; "lexical": hashed words (not
+# semantic). "auto" (the old default) means wordllama. Changing it re-indexes (see README "Search").
+CHROMA_EMBEDDING = env_str("CHROMA_EMBEDDING", "wordllama").strip().lower()
+if CHROMA_EMBEDDING == "auto":
+    CHROMA_EMBEDDING = "wordllama"
+if CHROMA_EMBEDDING not in {"wordllama", "local", "lexical"}:
+    raise ImproperlyConfigured(
+        f"CHROMA_EMBEDDING must be wordllama, local or lexical, not {CHROMA_EMBEDDING!r}"
+    )
+CHROMA_EMBEDDING_PATH = env_str("CHROMA_EMBEDDING_PATH")
+if CHROMA_EMBEDDING == "local" and not CHROMA_EMBEDDING_PATH:
+    raise ImproperlyConfigured("CHROMA_EMBEDDING=local needs CHROMA_EMBEDDING_PATH (a model directory)")
 # --- end of Archive ----------------------------------------------------------------------------------
 
 # --- Exports: Markdown / PDF / JSON downloads (exports_app; see README "Exports") ----------------
@@ -380,3 +389,8 @@ AUDIT_CHECKPOINTS_ENABLED = env_bool(
 MIDDLEWARE += ["ifemotion.accounts.checkpoints.AuditCheckpointMiddleware"]
 # No script reads the CSRF cookie (forms carry the token), so scripts may not either (found by make dast).
 CSRF_COOKIE_HTTPONLY = True
+# --- Search (sessions_app/archive/search; see README "Search") ------------------------------------
+INSTALLED_APPS += ["sessions_app.archive.search"]
+# The search indexer (``manage.py index_search --loop``) polls live sessions this often: a message is
+# searchable within about this many seconds of the chatbot writing it.
+SEARCH_INDEX_INTERVAL_SECONDS = env_float("SEARCH_INDEX_INTERVAL_SECONDS", 10.0, minimum=1.0)

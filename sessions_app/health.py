@@ -56,11 +56,13 @@ def check_database() -> dict[str, Any]:
 
 def check_chroma() -> dict[str, Any]:
     """The search index. Its outage delays search only; archiving to the database goes on."""
-    from sessions_app.archive.search import chroma, indexer
+    from sessions_app.archive.search import chroma, indexer, worker
 
     result = chroma.heartbeat()
     try:
         result["index_pending"] = indexer.pending()
+        # How fresh live search is: a late or missing indexer is a warning, never a failed check.
+        result["search_indexer"] = worker.heartbeat_report()
     except Exception:  # the database check reports database trouble
         logger.warning("could not count rows waiting for the search index")
     return result

@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app.dashboard import views
+from sessions_app.dashboard import search, views
 from sessions_app.notes import views as notes_views
 from sessions_app.ops import views as ops_views
 
@@ -29,4 +29,5 @@ urlpatterns = [
     path("clients/<rid:client_id>/sessions/<rid:session_id>/", views.session_detail, name="detail"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", notes_views.save_note, name="notes"),
+    path("search/", search.search_page, name="search"),
 ]

@@ -12,7 +12,10 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path
 from ninja.errors import AuthenticationError
 
-from sessions_app.api import endpoints  # noqa: F401 - registers the operations on ``api``
+from sessions_app.api import (
+    endpoints,  # noqa: F401 - registers the operations on ``api``
+    search,  # noqa: F401 - registers the search operations
+)
 from sessions_app.api.app import api
 from sessions_app.api.auth import (
     BearerAuth,

@@ -9,7 +9,7 @@ by default); tests pass their own.
 
 from sessions_app.archive.search.chroma import SearchUnavailable
 from sessions_app.repository.citations import search_citations
-from sessions_app.repository.search import MessageHit, search_messages
+from sessions_app.repository.search import MessageHit, SessionHit, search_messages, search_sessions
 from sessions_app.repository.session_page import SessionPage, get_session_page
 from sessions_app.repository.sessions import HistoryPage, SessionRecord, get_history, get_session
 from sessions_app.repository.summaries import ArchivedSessions, archived_client_ids, archived_sessions
@@ -19,6 +19,7 @@ __all__ = [
     "HistoryPage",
     "MessageHit",
     "SearchUnavailable",
+    "SessionHit",
     "SessionPage",
     "SessionRecord",
     "archived_client_ids",
@@ -28,4 +29,5 @@ __all__ = [
     "get_session_page",
     "search_citations",
     "search_messages",
+    "search_sessions",
 ]

@@ -14,6 +14,7 @@ from typing import Any
 
 import redis
 from django.conf import LazySettings
+from pytest_django.fixtures import Settings
 
 import sessions_app.state.members as members
 from sessions_app.archive.archiver import Archiver
@@ -57,7 +58,7 @@ ARCHIVE_MODELS = (
 )
 
 
-def use_embedded_chroma(settings: LazySettings, path: Path) -> None:
+def use_embedded_chroma(settings: LazySettings | Settings, path: Path) -> None:
     settings.CHROMA_URL = ""
     settings.CHROMA_PATH = path
     settings.CHROMA_EMBEDDING = "lexical"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import hypothesis
@@ -36,6 +37,7 @@ import sessions_app.api.urls  # noqa: F401 - registers the operations and error 
 from sessions_app.api.app import api
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import AMIRA
+from tests.sessions_app.archive_support import use_embedded_chroma
 from tests.support import use_state_manager
 
 MAX_EXAMPLES = 30
@@ -52,6 +54,8 @@ OPERATION_IDS = [
     "searchCitations",
     "listRiskFlags",
     "getRiskFlag",
+    "searchMessages",
+    "searchSessions",
 ]
 SEEDED = {"user_id": AMIRA, "session_id": "fuzz-s1"}
 
@@ -76,8 +80,10 @@ def fuzz(
     settings: Settings,
     locmem_cache: None,
     chatbot_token: str,
+    tmp_path: Path,
 ) -> Iterator[Fuzz]:
     settings.ALLOWED_HOSTS = ["localhost"]
+    use_embedded_chroma(settings, tmp_path / "chroma")  # the search operations: a private index
     settings.API_RATE_LIMIT_PER_MINUTE = 1_000_000
     manager = ConversationStateManager(fake_redis)
     use_state_manager(monkeypatch, manager)

@@ -104,3 +104,28 @@ def test_last_pass_failures_are_reported_without_failing_health() -> None:
     assert result["ok"] is True
     assert result["lag_seconds"] == 5.0
     assert "2 sessions failed" in result["warnings"][0]
+
+
+def test_it_names_the_embedding_in_use_and_how_fresh_live_search_is(
+    client: Client, settings: LazySettings, real_redis: redis.Redis
+) -> None:
+    from sessions_app.archive.search import worker
+
+    settings.CHROMA_EMBEDDING = "wordllama"
+    archiver_from_settings().run_pass()
+    _status, before = healthz(client)
+    assert before["chroma"]["embedding"].startswith("wordllama")
+    assert before["chroma"]["semantic"] is True
+    assert before["chroma"]["search_indexer"]["ok"] is False  # never ran: live messages not searchable
+    assert "index_search" in before["chroma"]["search_indexer"]["warning"]
+
+    worker.run_pass(real_redis)
+    status, body = healthz(client)
+
+    assert status == 200
+    assert body["chroma"]["search_indexer"]["ok"] is True
+    assert body["chroma"]["search_indexer"]["lag_seconds"] < 60
+    with time_machine.travel(timezone.now() + timedelta(seconds=600), tick=False):
+        status, late = healthz(client)
+    assert status == 200  # a late indexer is a warning: search of the archive still works
+    assert "late" in late["chroma"]["search_indexer"]["warning"]

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
-from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 from django.conf import LazySettings
 
-from sessions_app.archive.search import chroma, embeddings
+from sessions_app.archive.search import chroma, embeddings, locking, selection
 from sessions_app.archive.search.chroma import Document, SearchUnavailable
-from sessions_app.archive.search.embeddings import LexicalHashEmbedding, default_model_cached, lexical_vector
+from sessions_app.archive.search.embeddings import LexicalHashEmbedding, lexical_vector
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import use_embedded_chroma
 
@@ -23,14 +22,6 @@ from tests.sessions_app.archive_support import use_embedded_chroma
 @pytest.fixture(autouse=True)
 def _chroma(settings: LazySettings, tmp_path: Path) -> None:
     use_embedded_chroma(settings, tmp_path / "chroma")
-
-
-@pytest.fixture
-def no_model(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """ChromaDB's model cache pointed at an empty directory, as on these offline machines."""
-    cache = tmp_path / "onnx-cache"
-    monkeypatch.setattr(ONNXMiniLM_L6_V2, "DOWNLOAD_PATH", cache)
-    return cache
 
 
 def cosine(a: str, b: str) -> float:
@@ -57,43 +48,18 @@ def test_the_lexical_embedding_matches_shared_words_and_word_parts_not_meaning()
     assert cosine("sad", "unhappy") < 0.3
 
 
-def test_without_the_default_model_on_disk_auto_is_lexical_and_says_so(no_model: Path) -> None:
-    started = time.monotonic()
-    chosen = embeddings.choose("auto")
-    assert time.monotonic() - started < 1.0  # no download attempt
-    assert isinstance(chosen.function, LexicalHashEmbedding)
+def test_lexical_is_chosen_without_loading_any_model() -> None:
+    chosen = selection.choose("lexical")
+    assert chosen is embeddings.LEXICAL
     assert not chosen.semantic
     assert "LEXICAL" in chosen.label
-    assert not no_model.exists()  # nothing was created or fetched
+    vectors = chosen.embed(["I felt anxious at work", "🙂"])
+    assert vectors.shape == (2, embeddings.LEXICAL_DIMENSIONS)
 
 
-def test_asking_for_the_default_model_without_it_falls_back_loudly(
-    no_model: Path, caplog: pytest.LogCaptureFixture
-) -> None:
-    with caplog.at_level(logging.WARNING, logger="sessions_app.archive.search.embeddings"):
-        chosen = embeddings.choose("default")
-    assert isinstance(chosen.function, LexicalHashEmbedding)
-    assert "not on disk" in caplog.text
-
-
-def test_the_default_model_is_used_when_it_is_already_on_disk(no_model: Path) -> None:
-    folder = no_model / ONNXMiniLM_L6_V2.EXTRACTED_FOLDER_NAME
-    folder.mkdir(parents=True)
-    for name in embeddings._ONNX_FILES[:-1]:
-        (folder / name).write_bytes(b"x")
-    assert not default_model_cached()  # one file missing: it would download
-    (folder / embeddings._ONNX_FILES[-1]).write_bytes(b"x")
-    assert default_model_cached()
-    chosen = embeddings.choose("auto")  # built, not called: files here are placeholders
-    assert isinstance(chosen.function, ONNXMiniLM_L6_V2)
-    assert chosen.semantic
-    assert isinstance(embeddings.choose("lexical").function, LexicalHashEmbedding)
-
-
-def test_a_downloaded_archive_with_the_right_checksum_counts_as_on_disk(no_model: Path) -> None:
-    no_model.mkdir(parents=True)
-    (no_model / ONNXMiniLM_L6_V2.ARCHIVE_FILENAME).write_bytes(b"not the model")
-    assert not default_model_cached()  # wrong checksum: ChromaDB would download again
+def test_an_unknown_embedding_is_refused_with_the_choices() -> None:
+    with pytest.raises(embeddings.EmbeddingUnavailable, match="wordllama, local, lexical"):
+        selection.choose("default")
 
 
 # ------------------------------------------------------------------------------ collections
@@ -126,21 +92,24 @@ def test_documents_carry_user_session_type_and_epoch_time() -> None:
     assert chroma.CITATIONS == "citations-if-emotion"
 
 
-def test_an_index_built_with_another_embedding_asks_for_a_reindex(settings: LazySettings) -> None:
+def test_an_index_built_with_another_embedding_is_reported_as_outdated(settings: LazySettings) -> None:
     chroma.upsert(chroma.SNAPSHOTS, [Document("snapshot:a:s", "notes", "a", "s", "session_snapshot", 1.0)])
-    other = embeddings.Embedding(OtherEmbedding(), "other", False)
+    other = embeddings.Embedding(embeddings.lexical_embed, "other-for-test", "other", False, 256)
     settings.CHROMA_EMBEDDING = "other-for-test"
-    chroma._embedding, chroma._embedding_setting = other, "other-for-test"
-    with pytest.raises(SearchUnavailable, match="reindex_archive"):
+    chroma._embedding, chroma._embedding_setting = other, ("other-for-test", "")
+    with pytest.raises(chroma.IndexOutdated, match="being rebuilt with other-for-test"):
         chroma.count(chroma.SNAPSHOTS)
+    assert chroma.heartbeat()["warnings"]  # healthy, but says search is being rebuilt
     chroma.drop_all()
     assert chroma.count(chroma.SNAPSHOTS) == 0  # rebuilt with the new embedding
 
 
-class OtherEmbedding(LexicalHashEmbedding):
-    @staticmethod
-    def name() -> str:
-        return "ifemotion_test_other"
+def test_an_index_of_the_old_embedding_function_layout_is_outdated(settings: LazySettings) -> None:
+    """Indexes built before the embeddings moved out of ChromaDB carry the lexical function itself."""
+    old: Any = LexicalHashEmbedding()
+    chroma.get_client().get_or_create_collection(chroma.MESSAGES, embedding_function=old)
+    with pytest.raises(chroma.IndexOutdated):
+        chroma.count(chroma.MESSAGES)
 
 
 def test_an_unreachable_server_fails_fast_with_search_unavailable(settings: LazySettings) -> None:
@@ -174,21 +143,28 @@ import sys
 sys.path.insert(0, {repo!r})
 import chromadb
 from chromadb.config import Settings
-from sessions_app.archive.search.embeddings import LexicalHashEmbedding
-from sessions_app.archive.search.chroma import HNSW, MESSAGES
+from sessions_app.archive.search.embeddings import LEXICAL, LexicalHashEmbedding, PrecomputedEmbedding
+from sessions_app.archive.search.chroma import EMBEDDING_KEY, HNSW, MESSAGES, SCHEMA, SCHEMA_KEY
 client = chromadb.PersistentClient(path={path!r}, settings=Settings(anonymized_telemetry=False))
 target = client.get_or_create_collection(
-    MESSAGES, embedding_function=LexicalHashEmbedding(), configuration={{"hnsw": HNSW}}
+    MESSAGES, embedding_function=PrecomputedEmbedding(), configuration={{"hnsw": HNSW}},
+    metadata={{EMBEDDING_KEY: LEXICAL.key, SCHEMA_KEY: SCHEMA}},
 )
 seqs = range(2, 12)
 ids = ["msg:alice:s:%d" % n for n in seqs]
 meta = [{{"user_id": "alice", "session_id": "s", "type": "message", "timestamp": 1.0, "seq": n}}
         for n in seqs]
 target.upsert(ids=ids, embeddings=LexicalHashEmbedding()(["panic on the train"] * 10), metadatas=meta)
+import pathlib
+pathlib.Path({path!r}, "ifemotion-generation").write_text("another-process")  # as chroma.upsert does
 """
 
 
-def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySettings) -> None:
+def test_a_long_lived_reader_sees_what_another_process_indexed(
+    settings: LazySettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chroma, "CHECK_SECONDS", 0.0)  # no waiting between looks at the generation
+    monkeypatch.setattr(chroma, "RELOAD_SECONDS", 0.0)
     chroma.upsert(
         chroma.MESSAGES, [Document("msg:alice:s:1", "panic on the train", "alice", "s", "message", 1.0)]
     )
@@ -203,7 +179,7 @@ def test_a_long_lived_reader_sees_what_another_process_indexed(settings: LazySet
 
 
 def test_a_second_writer_leaves_indexing_to_the_one_that_holds_the_index() -> None:
-    with chroma.writer_lock() as first:
+    with locking.writer_lock() as first:
         assert first
-        with chroma.writer_lock() as second:  # another open file: as another process would
+        with locking.writer_lock() as second:  # another open file: as another process would
             assert not second

@@ -8,10 +8,10 @@ be rebuilt from the database (``manage.py reindex_archive``). Embedded ``Persist
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import socket
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +28,18 @@ from chromadb.api.types import Embeddable, EmbeddingFunction
 from chromadb.config import Settings
 from django.conf import settings
 
-from sessions_app.archive.search.embeddings import Embedding, choose
+from sessions_app.archive.search import locking
+from sessions_app.archive.search.embeddings import (
+    Embedding,
+    EmbeddingUnavailable,
+    PrecomputedEmbedding,
+    Vectors,
+)
+
+# Re-exported: callers catch chroma.SearchUnavailable, the seam's own exception.
+from sessions_app.archive.search.errors import IndexOutdated as IndexOutdated
+from sessions_app.archive.search.errors import SearchUnavailable as SearchUnavailable
+from sessions_app.archive.search.selection import choose
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +48,12 @@ SNAPSHOTS = "if-emotion-snapshots"
 # The report's "citations:if-emotion"; ChromaDB names allow only [a-zA-Z0-9._-].
 CITATIONS = "citations-if-emotion"
 COLLECTIONS = (MESSAGES, SNAPSHOTS, CITATIONS)
+# What each collection records about how it was built. Another embedding or another document shape
+# (SCHEMA: 2 added the speaker's role to messages) means the index must be rebuilt; the indexer does
+# that by itself (``indexer.index_pending``), readers meanwhile get ``IndexOutdated``.
+SCHEMA = 2
+EMBEDDING_KEY = "ifemotion_embedding"
+SCHEMA_KEY = "ifemotion_schema"
 
 Metadata = dict[str, str | int | float | bool]
 # Recall over speed: with ChromaDB's defaults (16 neighbours, ef_construction 100) a query for the
@@ -49,13 +66,6 @@ HNSW: CreateHNSWConfiguration = {
     "ef_construction": 200,
     "ef_search": 200,
 }
-
-
-class SearchUnavailable(Exception):
-    """The search index cannot be used now (ChromaDB unreachable, broken or built differently).
-
-    The archive of record is unaffected; indexing catches up on a later archiver pass.
-    """
 
 
 @dataclass(frozen=True)
@@ -89,9 +99,13 @@ _lock = threading.RLock()  # re-entrant: a failure while connecting resets the c
 _client: ClientAPI | None = None
 _client_config: tuple[str, str] | None = None
 _embedding: Embedding | None = None
-_embedding_setting: str | None = None
-# Embedded mode: documents per collection when this process loaded its index (see _fresh_collection).
-_loaded_counts: dict[str, int] = {}
+_embedding_setting: tuple[str, str] | None = None
+# Embedded mode: which generation of the index this process loaded (see _fresh_collection).
+CHECK_SECONDS = 1.0  # look at the generation file at most this often
+RELOAD_SECONDS = 20.0  # reopen the index at most this often (at 100k messages a reopen takes ~1 s)
+_seen_generation: str | None = None
+_checked_at = 0.0
+_reloaded_at = 0.0
 
 
 def _config() -> tuple[str, str]:
@@ -150,8 +164,8 @@ def _embedded_index_vanished(config: tuple[str, str]) -> bool:
 
 
 def _close_locked() -> None:
-    global _client, _client_config
-    _loaded_counts.clear()
+    global _client, _client_config, _seen_generation
+    _seen_generation = None  # the next open loads the index as it is now
     if _client is not None:
         try:
             close = getattr(_client, "close", None)  # the concrete client has it; the interface not
@@ -170,11 +184,21 @@ def reset_client() -> None:
 
 
 def embedding() -> Embedding:
+    """The configured embedding, loaded once per process. Raises ``SearchUnavailable`` when it cannot
+    be loaded (the message says why: a missing model directory, say)."""
     global _embedding, _embedding_setting
-    setting = str(settings.CHROMA_EMBEDDING)
-    if _embedding is None or _embedding_setting != setting:
-        _embedding, _embedding_setting = choose(setting), setting
-    return _embedding
+    setting = (str(settings.CHROMA_EMBEDDING), str(getattr(settings, "CHROMA_EMBEDDING_PATH", "") or ""))
+    with _lock:
+        if _embedding is None or _embedding_setting != setting:
+            try:
+                _embedding, _embedding_setting = choose(setting[0], local_path=setting[1]), setting
+            except EmbeddingUnavailable as exc:
+                raise SearchUnavailable(f"the search embedding is unavailable: {exc}") from exc
+        return _embedding
+
+
+def embed(texts: Sequence[str]) -> Vectors:
+    return embedding().embed(texts)
 
 
 @contextmanager
@@ -186,9 +210,9 @@ def translate_errors(action: str) -> Iterator[None]:
     except Exception as exc:  # ChromaDB raises many types; all mean "index unusable"
         message = str(exc)
         if "Embedding function conflict" in message:
-            raise SearchUnavailable(
-                "the search index was built with another embedding function; "
-                "run `manage.py reindex_archive` to rebuild it"
+            raise IndexOutdated(
+                "the search index was built with another embedding; it is rebuilt by the next "
+                "indexing pass (or run `manage.py reindex_archive`)"
             ) from exc
         logger.warning("ChromaDB %s failed: %s", action, type(exc).__name__)
         reset_client()
@@ -197,16 +221,29 @@ def translate_errors(action: str) -> Iterator[None]:
         ) from exc
 
 
+def built_with() -> dict[str, str | int]:
+    """The collection metadata that names how the index is built now."""
+    return {EMBEDDING_KEY: embedding().key, SCHEMA_KEY: SCHEMA}
+
+
 def collection(name: str) -> Collection:
+    """The collection, created if missing. Raises ``IndexOutdated`` when it was built otherwise."""
+    wanted = built_with()
     client = get_client()
     # ChromaDB's signature wants an embedding function of "Embeddable"; ours embed documents.
-    function = cast("EmbeddingFunction[Embeddable]", embedding().function)
+    function = cast("EmbeddingFunction[Embeddable]", PrecomputedEmbedding())
     with translate_errors("open collection"):
-        return client.get_or_create_collection(
-            name=name,
-            embedding_function=function,
-            configuration={"hnsw": HNSW},
+        found = client.get_or_create_collection(
+            name=name, embedding_function=function, configuration={"hnsw": HNSW}, metadata=wanted
         )
+    metadata = found.metadata or {}
+    if any(metadata.get(key) != value for key, value in wanted.items()):
+        raise IndexOutdated(
+            f"the search index was built with {metadata.get(EMBEDDING_KEY) or 'an older embedding'} "
+            f"(document shape {metadata.get(SCHEMA_KEY, 1)}); "
+            f"it is being rebuilt with {wanted[EMBEDDING_KEY]}"
+        )
+    return found
 
 
 def upsert(name: str, documents: Sequence[Document]) -> None:
@@ -216,45 +253,82 @@ def upsert(name: str, documents: Sequence[Document]) -> None:
     if not documents:
         return
     target = collection(name)
-    function = embedding().function
     with translate_errors("upsert"):
         limit = get_client().get_max_batch_size()
         for start in range(0, len(documents), limit):
             chunk = documents[start : start + limit]
             target.upsert(
                 ids=[d.id for d in chunk],
-                embeddings=function([d.text for d in chunk]),
+                embeddings=embed([d.text for d in chunk]),
                 metadatas=[d.metadata() for d in chunk],
             )
-        if name in _loaded_counts:
-            _loaded_counts[name] = int(target.count())  # our own writes are in our index already
+    _mark_written()
+
+
+def existing_ids(name: str, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` the collection holds already (a message indexed live, then archived)."""
+    if not ids:
+        return set()
+    target = collection(name)
+    with translate_errors("get"):
+        return set(target.get(ids=list(ids), include=[])["ids"])
+
+
+def delete(name: str, *, where: dict[str, Any]) -> None:
+    target = collection(name)
+    with translate_errors("delete"):
+        target.delete(where=where)
+    _mark_written()
+
+
+def _mark_written() -> None:
+    """Every write of this module ends here: other processes using the embedded index see a new
+    generation and reopen it; ours has the write already."""
+    global _seen_generation
+    if not settings.CHROMA_URL:
+        _seen_generation = locking.write_generation() or _seen_generation
 
 
 def _fresh_collection(name: str) -> Collection:
-    """The collection, reloaded when another process (the archiver) has added to it since we loaded it.
+    """The collection, reopened when another process (the search indexer, the archiver) has written
+    to the index since this process opened it.
 
     An embedded client keeps its vector index in memory: a long-lived web process would otherwise
-    search a stale index forever (measured: the count moves on, query results do not). Reopening is
-    cheap (milliseconds); a Chroma server (``CHROMA_URL``) has no such problem.
+    search a stale index forever (measured: the count moves on, query results do not). Writers leave a
+    new generation (``locking.write_generation``); readers look at it at most every ``CHECK_SECONDS`` and
+    reopen at most every ``RELOAD_SECONDS``, so a new message is found within the indexer's interval
+    plus about 20 s. (A count per query cost 10-50 ms at 100k messages.) A Chroma server
+    (``CHROMA_URL``) has no such problem, and no reopening cost.
     """
+    global _seen_generation, _checked_at, _reloaded_at
     target = collection(name)
     if settings.CHROMA_URL:
         return target
-    with translate_errors("count"):
-        now = int(target.count())
-    seen = _loaded_counts.setdefault(name, now)
-    if seen != now:
+    now = time.monotonic()
+    if now - _checked_at < CHECK_SECONDS:
+        return target
+    _checked_at = now
+    generation = locking.read_generation()
+    if _seen_generation is None:
+        _seen_generation = generation
+    elif generation != _seen_generation and now - _reloaded_at >= RELOAD_SECONDS:
         reset_client()
+        _seen_generation, _reloaded_at = generation, now
         target = collection(name)
-        _loaded_counts[name] = now
     return target
 
 
-def query(name: str, text: str, *, where: dict[str, Any], limit: int) -> list[Hit]:
+def query(name: str, near: str | Vectors, *, where: dict[str, Any] | None, limit: int) -> list[Hit]:
+    """The ``limit`` nearest documents to ``near`` (a text, or one row of ``embed``) among those
+    ``where`` allows, best first. The filter runs inside ChromaDB, before the nearest are picked."""
+    vector = embed([near])[0] if isinstance(near, str) else near
     target = _fresh_collection(name)
     with translate_errors("query"):
         result = target.query(
-            query_texts=[text], n_results=limit, where=where, include=["metadatas", "distances"]
+            query_embeddings=[vector],
+            n_results=limit,
+            where=where or None,
+            include=["metadatas", "distances"],
         )
     ids = result["ids"][0] if result["ids"] else []
     metadatas = (result.get("metadatas") or [[]])[0]
@@ -263,35 +337,6 @@ def query(name: str, text: str, *, where: dict[str, Any], limit: int) -> list[Hi
         Hit(id=ids[i], metadata=dict(metadatas[i] or {}), distance=float(distances[i]))
         for i in range(len(ids))
     ]
-
-
-@contextmanager
-def writer_lock() -> Iterator[bool]:
-    """Yield True when this process may write the embedded index, False while another one does.
-
-    ChromaDB's embedded store is not safe with two writing processes (two archivers at once): an
-    exclusive lock file in ``CHROMA_PATH`` makes the second one leave indexing to the first. A Chroma
-    server serialises writers itself.
-    """
-    if settings.CHROMA_URL:
-        yield True
-        return
-    path = Path(settings.CHROMA_PATH)
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        handle = (path / "ifemotion-writer.lock").open("a")
-    except OSError as exc:  # a read-only or vanished mount: the index is unusable, the archive is not
-        raise SearchUnavailable(f"the index directory is not writable ({exc.strerror})") from exc
-    with handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def count(name: str) -> int:
@@ -308,6 +353,7 @@ def drop_all() -> None:
         for name in COLLECTIONS:
             if name in existing:
                 client.delete_collection(name)
+    _mark_written()
 
 
 def heartbeat() -> dict[str, Any]:
@@ -316,12 +362,33 @@ def heartbeat() -> dict[str, Any]:
         client = get_client()
         with translate_errors("heartbeat"):
             client.heartbeat()
+        chosen = embedding()
     except SearchUnavailable as exc:
-        return {"ok": False, "error": str(exc)}
-    chosen = embedding()
-    return {
+        return {"ok": False, "error": str(exc), "embedding_setting": str(settings.CHROMA_EMBEDDING)}
+    report: dict[str, Any] = {
         "ok": True,
         "backend": "server" if settings.CHROMA_URL else "embedded",
         "embedding": chosen.label,
+        "embedding_key": chosen.key,
         "semantic": chosen.semantic,
     }
+    try:
+        outdated = outdated_collections()
+    except SearchUnavailable as exc:
+        return {"ok": False, "error": str(exc), "embedding": chosen.label}
+    if outdated:
+        # Transient: the indexer rebuilds it. Search says so meanwhile; the records are unaffected.
+        report["warnings"] = [
+            f"the search index ({', '.join(outdated)}) was built with another embedding and is being "
+            f"rebuilt with {chosen.key}"
+        ]
+    return report
+
+
+def outdated_collections() -> list[str]:
+    """Names of the existing collections built with another embedding or document shape."""
+    wanted = built_with()
+    client = get_client()
+    with translate_errors("list collections"):
+        found = [c for c in client.list_collections() if c.name in COLLECTIONS]
+    return sorted(c.name for c in found if any((c.metadata or {}).get(k) != v for k, v in wanted.items()))

@@ -1,28 +1,32 @@
-"""Embedding functions of the search index, chosen by ``CHROMA_EMBEDDING``.
+"""The embeddings of the search index, chosen by ``CHROMA_EMBEDDING``; none of them downloads anything.
 
-ChromaDB's default model (all-MiniLM-L6-v2, semantic) downloads itself on first use; these machines
-have no internet, so it is used only when it is already on disk. Otherwise the index uses
-``LexicalHashEmbedding``: a deterministic hashed bag of words and character n-grams. It is LEXICAL,
-NOT SEMANTIC: it finds shared words and word parts ("anxious" ~ "anxiety"), never synonyms.
+- ``wordllama`` (default): the 256-dimensional WordLlama model that ships inside its PyPI wheel
+  (``bundled_model.py``). Semantic: "since my father passed away" is near "grief".
+- ``local``: a sentence-transformers or ONNX model directory an operator provides
+  (``CHROMA_EMBEDDING_PATH``; ``local_model.py``).
+- ``lexical``: ``LexicalHashEmbedding``, a hashed bag of words and character trigrams. LEXICAL, NOT
+  SEMANTIC: it finds shared words and word parts ("anxious" ~ "anxiety"), never synonyms.
+
+Every embedding returns L2-normalised float32 rows, so the index's cosine space compares them. The
+index is told the vectors, never asked to compute them: each collection carries the key of the
+embedding that built it, and a different key means "rebuild" (see ``chroma.py``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import math
 import re
 import zlib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings, Space
 from chromadb.utils.embedding_functions import register_embedding_function
 
-logger = logging.getLogger(__name__)
+Vectors = np.ndarray[Any, np.dtype[np.float32]]
 
 LEXICAL_DIMENSIONS = 256
 WORD = re.compile(r"\w+", re.UNICODE)
@@ -33,6 +37,36 @@ _STOPWORDS_TEXT = (
     "which who will with you your"
 )
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split(" "))
+
+
+class EmbeddingUnavailable(Exception):
+    """The configured embedding cannot be loaded (a missing or broken model directory, say)."""
+
+
+@dataclass(frozen=True)
+class Embedding:
+    """One way of turning texts into unit vectors, and how the index and ``/healthz`` name it."""
+
+    embed: Callable[[Sequence[str]], Vectors]
+    key: str  # stored with the index: another key means the index must be rebuilt
+    label: str  # for people: /healthz, command output
+    semantic: bool
+    dimensions: int
+
+
+def normalise(rows: Vectors) -> Vectors:
+    """Unit rows; a zero row (a text with no known token) becomes a fixed unit vector, never NaN."""
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    empty = norms[:, 0] == 0.0
+    if empty.any():
+        rows[empty] = 0.0
+        rows[empty, 0] = 1.0
+        norms[empty] = 1.0
+    unit: Vectors = (rows / norms).astype(np.float32, copy=False)
+    return unit
+
+
+# ---------------------------------------------------------------------------- lexical
 
 
 @lru_cache(maxsize=200_000)
@@ -51,13 +85,18 @@ def _features(word: str) -> tuple[tuple[int, float], ...]:
     return tuple(out)
 
 
-def lexical_vector(text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
+def content_words(text: str) -> dict[str, int]:
+    """Lower-cased words of ``text`` without stopwords, with their counts."""
     counts: dict[str, int] = {}
     for word in WORD.findall(text.lower()):
         if word not in STOPWORDS:
             counts[word] = counts.get(word, 0) + 1
+    return counts
+
+
+def lexical_vector(text: str) -> Vectors:
     vector = np.zeros(LEXICAL_DIMENSIONS, dtype=np.float32)
-    for word, count in counts.items():
+    for word, count in content_words(text).items():
         weight = 1.0 + math.log(count)  # sublinear: a word said ten times is not ten times the topic
         for dimension, value in _features(word):
             vector[dimension] += value * weight
@@ -69,11 +108,19 @@ def lexical_vector(text: str) -> np.ndarray[Any, np.dtype[np.float32]]:
     return vector / norm
 
 
+def lexical_embed(texts: Sequence[str]) -> Vectors:
+    if not texts:
+        return np.zeros((0, LEXICAL_DIMENSIONS), dtype=np.float32)
+    return np.stack([lexical_vector(text) for text in texts])
+
+
 @register_embedding_function
 class LexicalHashEmbedding(EmbeddingFunction[Documents]):
     """LEXICAL (not semantic) offline embedding: hashed bag of words + character trigrams, L2-normalised.
 
-    Deterministic across processes and machines, needs no model and no network.
+    Deterministic across processes and machines, needs no model and no network. Still registered with
+    ChromaDB under its old name, so an index built before the embeddings were switched can be opened
+    (and then rebuilt).
     """
 
     def __init__(self) -> None:
@@ -100,60 +147,46 @@ class LexicalHashEmbedding(EmbeddingFunction[Documents]):
         return {"dimensions": self.dimensions}
 
 
-# ---------------------------------------------------------------------------- ChromaDB's default model
-
-_ONNX_FILES = (
-    "config.json",
-    "model.onnx",
-    "special_tokens_map.json",
-    "tokenizer_config.json",
-    "tokenizer.json",
-    "vocab.txt",
+LEXICAL = Embedding(
+    embed=lexical_embed,
+    key="lexical-hash-v1",
+    label="lexical-hash (LEXICAL, not semantic: finds shared words only)",
+    semantic=False,
+    dimensions=LEXICAL_DIMENSIONS,
 )
 
 
-def default_model_cached() -> bool:
-    """True when ChromaDB's default model is on disk, so using it cannot trigger a download.
+# ---------------------------------------------------------------------------- the index's stand-in
 
-    Mirrors ``ONNXMiniLM_L6_V2._download_model_if_not_exists``: the extracted files, or the archive
-    with the expected SHA-256 (extracting it needs no network).
+
+@register_embedding_function
+class PrecomputedEmbedding(EmbeddingFunction[Documents]):
+    """What every collection is created with: vectors always come from us (``Embedding.embed``).
+
+    ChromaDB would otherwise attach its default model, which downloads itself on first use. This one
+    refuses to be called, so a code path that forgot to pass vectors fails loudly instead of reaching
+    for the network.
     """
-    from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
 
-    base = Path(ONNXMiniLM_L6_V2.DOWNLOAD_PATH)
-    if all((base / ONNXMiniLM_L6_V2.EXTRACTED_FOLDER_NAME / name).is_file() for name in _ONNX_FILES):
-        return True
-    archive = base / ONNXMiniLM_L6_V2.ARCHIVE_FILENAME
-    if not archive.is_file():
-        return False
-    digest = hashlib.sha256()
-    with archive.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest() == ONNXMiniLM_L6_V2._MODEL_SHA256
+    def __init__(self) -> None:
+        pass  # nothing to configure; ChromaDB asks every embedding function to define it
 
+    def __call__(self, input: Documents) -> Embeddings:  # ChromaDB's parameter name
+        raise RuntimeError("the search index is given vectors; it must not embed texts itself")
 
-@dataclass(frozen=True)
-class Embedding:
-    function: EmbeddingFunction[Documents]
-    label: str
-    semantic: bool
+    @staticmethod
+    def name() -> str:
+        return "ifemotion_precomputed_v1"
 
+    def default_space(self) -> Space:
+        return "cosine"
 
-LEXICAL_LABEL = "lexical-hash (LEXICAL, not semantic: ChromaDB's default model is not on this machine)"
+    def supported_spaces(self) -> list[Space]:
+        return ["cosine"]
 
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> EmbeddingFunction[Documents]:
+        return PrecomputedEmbedding()
 
-def choose(setting: str) -> Embedding:
-    """The embedding for ``CHROMA_EMBEDDING`` (auto, default or lexical). Never downloads, never fails."""
-    if setting == "lexical":
-        return Embedding(LexicalHashEmbedding(), "lexical-hash (LEXICAL, not semantic; chosen)", False)
-    if default_model_cached():
-        from chromadb.utils.embedding_functions.onnx_mini_lm_l6_v2 import ONNXMiniLM_L6_V2
-
-        return Embedding(ONNXMiniLM_L6_V2(), "chroma-default (all-MiniLM-L6-v2, semantic)", True)
-    if setting == "default":
-        logger.warning(
-            "CHROMA_EMBEDDING=default but ChromaDB's model is not on disk and cannot be downloaded "
-            "here; using the lexical (not semantic) embedding instead"
-        )
-    return Embedding(LexicalHashEmbedding(), LEXICAL_LABEL, False)
+    def get_config(self) -> dict[str, Any]:
+        return {}
