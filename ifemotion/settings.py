@@ -268,3 +268,14 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Emotion vocabulary, client page, time zones (sessions_app/emotions.py; README "The client page") --
+# The labels the chatbot may send, each with a valence: "label:negative|neutral|positive, ...".
+# Empty: the report's eight plus a clinically usual set (sessions_app/emotions.py DEFAULT_VOCABULARY).
+EMOTION_VOCABULARY = env_str("EMOTION_VOCABULARY")
+# Labels added to (or re-valued in) the vocabulary above, same syntax.
+EMOTION_VOCABULARY_EXTRA = env_str("EMOTION_VOCABULARY_EXTRA")
+# Emotion updates with a confidence below this are drawn faded and marked "low confidence".
+EMOTION_LOW_CONFIDENCE = env_float("EMOTION_LOW_CONFIDENCE", 0.5, minimum=0.0)
+INSTALLED_APPS += ["ifemotion.preferences"]  # each user's time zone (and other display preferences)
+# --- end of Emotion vocabulary ---------------------------------------------------------------------

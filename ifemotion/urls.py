@@ -11,3 +11,4 @@ urlpatterns = [
     path("exports/", include("exports_app.urls")),
     path("", include("sessions_app.urls")),
 ]
+urlpatterns += [path("preferences/", include("ifemotion.preferences.urls"))]

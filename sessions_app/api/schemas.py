@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Literal, TypeVar
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime, ConfigDict, ValidationInfo, field_validator
+from pydantic import AfterValidator, AwareDatetime, ConfigDict, ValidationInfo, field_validator
 
 from sessions_app.domain import (
     Breakthrough,
@@ -21,7 +21,6 @@ from sessions_app.domain import (
     Citation,
     CitationType,
     ContextSnapshot,
-    Emotion,
     EmotionState,
     EmotionTransition,
     Message,
@@ -33,6 +32,7 @@ from sessions_app.domain import (
     SessionSummary,
     UnreadableEntry,
 )
+from sessions_app.emotions import check_emotion, vocabulary
 
 T = TypeVar("T")
 Out = TypeVar("Out")
@@ -45,6 +45,26 @@ UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, strict=True, description="
 Label = Annotated[str, Field(min_length=1, max_length=200, description="one line, at most 200 characters")]
 Text = Annotated[str, Field(min_length=1, description="text; the length limit is a server setting (413)")]
 Notes = Annotated[str, Field(description="text, may be empty; the length limit is a server setting (413)")]
+
+
+def _known_emotion(value: str) -> str:
+    return check_emotion(value)  # InvalidInput is a ValueError: pydantic reports it as a 400
+
+
+def _vocabulary_enum(schema: dict[str, object]) -> None:
+    # Evaluated when the OpenAPI document is built, so it lists the vocabulary configured then.
+    schema["enum"] = list(vocabulary().labels)
+
+
+EMOTION_DESCRIPTION = "a label of the configured emotion vocabulary (GET /emotions lists them with valence)"
+# In: checked against the configured vocabulary (sessions_app.emotions); unknown → 400 naming the allowed.
+EmotionName = Annotated[
+    str,
+    AfterValidator(_known_emotion),
+    Field(description=EMOTION_DESCRIPTION, json_schema_extra=_vocabulary_enum),
+]
+# Out: a stored label, which may predate the current vocabulary.
+EmotionLabel = Annotated[str, Field(description="an emotion label (inferred by the chatbot)")]
 
 
 class In(Schema):
@@ -61,7 +81,7 @@ class SessionCreateIn(In):
 
 
 class EmotionIn(In):
-    emotion: Emotion
+    emotion: EmotionName
     intensity: UnitInterval
     confidence: UnitInterval
 
@@ -79,7 +99,7 @@ class MessageIn(In):
 
 class MilestoneIn(In):
     description: Text
-    emotion: Emotion | None = None
+    emotion: EmotionName | None = None
 
 
 class BreakthroughIn(In):
@@ -164,7 +184,7 @@ class MessageOut(Schema):
     content: str
     timestamp: datetime
     citation_id: str
-    emotion: Emotion | None = None
+    emotion: EmotionLabel | None = None
     intensity: float | None = None
     confidence: float | None = None
 
@@ -188,7 +208,7 @@ class AppendOut(MessageOut):
 
 
 class EmotionOut(Schema):
-    current_emotion: Emotion
+    current_emotion: EmotionLabel
     intensity: float | None
     confidence: float | None
     last_emotion_change: datetime | None
@@ -206,8 +226,8 @@ class EmotionOut(Schema):
 
 
 class TransitionOut(Schema):
-    from_emotion: Emotion | None
-    to_emotion: Emotion
+    from_emotion: EmotionLabel | None
+    to_emotion: EmotionLabel
     intensity: float | None
     confidence: float | None
     at: datetime
@@ -230,7 +250,7 @@ class TransitionOut(Schema):
 class MilestoneOut(Schema):
     milestone_id: str
     description: str
-    emotion: Emotion | None
+    emotion: EmotionLabel | None
     at: datetime
     message_count: int
     citation_id: str
@@ -378,7 +398,7 @@ class SessionSummaryOut(Schema):
     message_count: int
     milestone_count: int
     breakthrough_count: int
-    current_emotion: Emotion | None
+    current_emotion: EmotionLabel | None
     emotion_intensity: float | None
 
     @classmethod
@@ -449,3 +469,13 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
+
+
+class EmotionLabelOut(Schema):
+    label: str
+    valence: str = Field(description="negative, neutral or positive")
+
+
+class EmotionVocabularyOut(Schema):
+    labels: list[EmotionLabelOut] = Field(description="the labels `emotion` fields accept, in order")
+    note: str = Field(description="what these labels are, and are not")

@@ -8,14 +8,13 @@ from django import forms
 from django.conf import settings
 
 from sessions_app.dashboard.listing import ListFilters
-from sessions_app.domain import Emotion, SessionStatus
+from sessions_app.domain import SessionStatus
+from sessions_app.emotions import vocabulary
 
 
 class SessionFilterForm(forms.Form):
     client = forms.ChoiceField(required=False)
-    emotion = forms.ChoiceField(
-        required=False, choices=[("", "any emotion")] + [(e.value, e.value) for e in Emotion]
-    )
+    emotion = forms.ChoiceField(required=False)
     status = forms.ChoiceField(
         required=False, choices=[("", "any status")] + [(s.value, s.value) for s in SessionStatus]
     )
@@ -27,6 +26,9 @@ class SessionFilterForm(forms.Form):
     def __init__(self, *args: Any, client_ids: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["client"].choices = [("", "all clients")] + [(c, c) for c in client_ids]  # type: ignore[attr-defined]
+        # The configured vocabulary (sessions_app.emotions), read per form: a settings change applies.
+        labels = [(label, label) for label in vocabulary().labels]
+        self.fields["emotion"].choices = [("", "any emotion"), *labels]  # type: ignore[attr-defined]
 
     def filters(self) -> ListFilters:
         """The valid filters; an invalid one is dropped (and shown as an error) rather than failing."""

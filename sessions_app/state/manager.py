@@ -23,7 +23,6 @@ from sessions_app.domain import (
     BreakthroughCategory,
     CitationType,
     ContextSnapshot,
-    Emotion,
     EmotionState,
     Message,
     Milestone,
@@ -31,6 +30,7 @@ from sessions_app.domain import (
     SessionState,
     UnreadableEntry,
 )
+from sessions_app.emotions import check_emotion
 from sessions_app.errors import (
     CorruptSession,
     InvalidInput,
@@ -273,7 +273,7 @@ class ConversationStateManager(StateReader):
     ) -> Milestone:
         keys = SessionKeys.for_session(user_id, session_id)
         description = check_text(description, "description", max_chars=self.max_label_chars)
-        emo = None if emotion is None else check_choice(emotion, Emotion, "emotion")
+        emo = None if emotion is None else check_emotion(emotion, "emotion")
         now = self._now()
         milestone_id = str(uuid.uuid4())
         citation_id, citation = build_citation(
