@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app.dashboard import views
+from sessions_app.dashboard import client_views, views
 
 
 class RecordIdConverter:
@@ -26,4 +26,6 @@ urlpatterns = [
     path("clients/<rid:client_id>/sessions/<rid:session_id>/", views.session_detail, name="detail"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", views.session_notes, name="notes"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/jump", views.session_jump, name="jump"),
+    path("clients/<rid:client_id>/", client_views.client_page_view, name="client"),
 ]

@@ -27,8 +27,8 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
-from exports_app.errors import ExportRenderFailed, ExportTooLarge
-from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, RenderJob
+from exports_app.errors import ExportRenderFailed, ExportTooLarge, ExportTooLong
+from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, TOO_MANY_PAGES, RenderJob
 from exports_app.text import visible, visible_line
 from sessions_app.dashboard.charts import emotion_chart_svg
 
@@ -198,6 +198,7 @@ def render_sandboxed(job: RenderJob) -> bytes:
         attachments=job.attachments,
         memory_mb=int(settings.PDF_RENDER_MEMORY_MB),
         timeout_seconds=timeout,
+        max_pages=job.max_pages,
     ).encode()
     payload = _exchange(SERVER.ensure_running(), request, timeout + 5)
     status, body = payload[:1], payload[1:]
@@ -206,6 +207,10 @@ def render_sandboxed(job: RenderJob) -> bytes:
         if size == len(body) - LENGTH.size:
             return body[LENGTH.size :]
         payload = b""  # cut off mid-answer: the render process was stopped while sending
+    if status == TOO_MANY_PAGES:
+        raise ExportTooLong(
+            f"The document needs {body.decode('ascii', 'replace')} pages; it may have {job.max_pages}."
+        )
     if status == TOO_LARGE or not payload:
         # No answer at all: the render process was killed by its memory, CPU or time limit.
         logger.warning("PDF render stopped at its resource limits")

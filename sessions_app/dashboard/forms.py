@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -60,3 +61,25 @@ class NotesForm(forms.Form):
 
     def clean_base(self) -> str:
         return str(self.cleaned_data["base"]).replace("\r\n", "\n")
+
+
+class ClientPeriodForm(forms.Form):
+    """The client page's period: sessions started from ``since`` to ``until``, whole days, inclusive."""
+
+    since = forms.DateField(
+        required=False, label="Sessions from", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(required=False, label="to", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            raise forms.ValidationError("The start of the period is after its end.")
+        return data
+
+    def dates(self) -> tuple[date | None, date | None]:
+        """The valid period, or no period at all (every session) when it is invalid."""
+        if not self.is_valid():
+            return None, None
+        return self.cleaned_data.get("since"), self.cleaned_data.get("until")

@@ -89,7 +89,7 @@ def test_the_chart_escapes_what_it_is_given(fake_manager: ConversationStateManag
 
 
 def test_no_template_or_module_marks_client_text_safe() -> None:
-    """The one mark_safe is the chart (built from escaped parts); no |safe or autoescape off."""
+    """The only mark_safe calls are the charts (built from escaped parts); no |safe or autoescape off."""
     templates = list((ROOT / "templates").rglob("*.html"))
     offenders = [
         str(t) for t in templates if re.search(r"\|\s*safe\b|autoescape\s+off|safeseq", t.read_text())
@@ -103,5 +103,6 @@ def test_no_template_or_module_marks_client_text_safe() -> None:
     )
     assert marked == [
         '"chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308',
-        "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308",
+        "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log, links=links)),  # noqa: S308",
+        "chart_svg=mark_safe(trend_chart_svg(points, links=urls if links else None)),  # noqa: S308",
     ]
