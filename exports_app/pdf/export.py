@@ -26,7 +26,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
+from exports_app.document import JOURNEY_NOTE, TITLE, ExportDocument, out_of_ten, two_places, utc
 from exports_app.errors import ExportRenderFailed, ExportTooLarge, ExportTooLong
 from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, TOO_MANY_PAGES, RenderJob
 from exports_app.text import visible, visible_line
@@ -126,16 +126,19 @@ def render_html(doc: ExportDocument) -> str:
         },
         # Our own generated, self-escaped SVG: the one thing that is not autoescaped.
         "chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308
+        "journey_note": JOURNEY_NOTE,
         "transitions": [
             {
-                "at": utc(t.at),
-                "from": t.from_emotion.value if t.from_emotion is not None else "—",
-                "to": t.to_emotion.value,
-                "intensity": out_of_ten(t.intensity),
-                "confidence": two_places(t.confidence),
-                "citation": visible_line(t.citation_id),
+                "at": utc(e.transition.at),
+                "from": e.transition.from_emotion.value if e.transition.from_emotion is not None else "—",
+                "to": e.transition.to_emotion.value,
+                "intensity": out_of_ten(e.transition.intensity),
+                "confidence": e.confidence,
+                "message": e.message,
+                "message_citation": visible_line(e.message_citation),
+                "citation": visible_line(e.transition.citation_id),
             }
-            for t in doc.transitions
+            for e in doc.journey
         ],
         "milestones": [
             {
