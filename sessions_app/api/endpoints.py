@@ -21,6 +21,7 @@ from sessions_app.api.auth import (
     note_subject,
     request_token,
 )
+from sessions_app.api.emotion_schemas import EmotionLabelOut, EmotionVocabularyOut
 from sessions_app.api.schemas import (
     ID_DESCRIPTION,
     ID_REGEX,
@@ -34,9 +35,7 @@ from sessions_app.api.schemas import (
     ContextOut,
     ContextPatchIn,
     EmotionIn,
-    EmotionLabelOut,
     EmotionOut,
-    EmotionVocabularyOut,
     ErrorOut,
     Label,
     MessageIn,

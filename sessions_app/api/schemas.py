@@ -13,8 +13,9 @@ from datetime import datetime
 from typing import Annotated, Literal, TypeVar
 
 from ninja import Field, Schema
-from pydantic import AfterValidator, AwareDatetime, ConfigDict, ValidationInfo, field_validator
+from pydantic import AwareDatetime, ConfigDict, ValidationInfo, field_validator
 
+from sessions_app.api.emotion_schemas import EmotionLabel, EmotionName
 from sessions_app.domain import (
     Breakthrough,
     BreakthroughCategory,
@@ -32,7 +33,6 @@ from sessions_app.domain import (
     SessionSummary,
     UnreadableEntry,
 )
-from sessions_app.emotions import check_emotion, vocabulary
 
 T = TypeVar("T")
 Out = TypeVar("Out")
@@ -45,26 +45,6 @@ UnitInterval = Annotated[float, Field(ge=0.0, le=1.0, strict=True, description="
 Label = Annotated[str, Field(min_length=1, max_length=200, description="one line, at most 200 characters")]
 Text = Annotated[str, Field(min_length=1, description="text; the length limit is a server setting (413)")]
 Notes = Annotated[str, Field(description="text, may be empty; the length limit is a server setting (413)")]
-
-
-def _known_emotion(value: str) -> str:
-    return check_emotion(value)  # InvalidInput is a ValueError: pydantic reports it as a 400
-
-
-def _vocabulary_enum(schema: dict[str, object]) -> None:
-    # Evaluated when the OpenAPI document is built, so it lists the vocabulary configured then.
-    schema["enum"] = list(vocabulary().labels)
-
-
-EMOTION_DESCRIPTION = "a label of the configured emotion vocabulary (GET /emotions lists them with valence)"
-# In: checked against the configured vocabulary (sessions_app.emotions); unknown → 400 naming the allowed.
-EmotionName = Annotated[
-    str,
-    AfterValidator(_known_emotion),
-    Field(description=EMOTION_DESCRIPTION, json_schema_extra=_vocabulary_enum),
-]
-# Out: a stored label, which may predate the current vocabulary.
-EmotionLabel = Annotated[str, Field(description="an emotion label (inferred by the chatbot)")]
 
 
 class In(Schema):
@@ -469,13 +449,3 @@ class ErrorDetail(Schema):
 
 class ErrorOut(Schema):
     error: ErrorDetail
-
-
-class EmotionLabelOut(Schema):
-    label: str
-    valence: str = Field(description="negative, neutral or positive")
-
-
-class EmotionVocabularyOut(Schema):
-    labels: list[EmotionLabelOut] = Field(description="the labels `emotion` fields accept, in order")
-    note: str = Field(description="what these labels are, and are not")

@@ -59,10 +59,10 @@ class Period:
 
     def label(self) -> str:
         if self.since is None and self.until is None:
-            return "all sessions"
+            return "all dates"
         since = "the first session" if self.since is None else self.since.isoformat()
         until = "today" if self.until is None else self.until.isoformat()
-        return f"sessions started {since} to {until} ({self.zone_name})"
+        return f"started {since} to {until} ({self.zone_name})"
 
     def utc_label(self) -> str:
         start, end = self.bounds()

@@ -415,13 +415,21 @@ OPENERS: dict[Emotion, tuple[str, ...]] = {
     Emotion.HAPPY: ("Something good happened.", "I'm actually in a good mood today.", ""),
     # Labels of the clinically usual vocabulary (sessions_app.emotions), for the arcs below.
     Emotion("sad"): ("I've felt low all week.", "I cried in the car again this morning.", ""),
-    Emotion("grieving"): ("It still doesn't feel real that she's gone.", "Some days I forget, then it hits me.", ""),
+    Emotion("grieving"): (
+        "It still doesn't feel real that she's gone.",
+        "Some days I forget, then it hits me.",
+        "",
+    ),
     Emotion("lonely"): ("The evenings are the worst.", "Nobody has really asked how I am lately.", ""),
     Emotion("ashamed"): ("I almost didn't want to tell you this.", "I'm embarrassed even saying it.", ""),
     Emotion("guilty"): ("I keep thinking I should have done more.", "I let someone down again.", ""),
     Emotion("overwhelmed"): ("Everything is piling up at once.", "I don't know where to start today.", ""),
     Emotion("afraid"): ("I'm scared of how this is going to go.", "I woke up with that dread again.", ""),
-    Emotion("hopeful"): ("I think things might be turning a corner.", "For once I'm looking forward to something.", ""),
+    Emotion("hopeful"): (
+        "I think things might be turning a corner.",
+        "For once I'm looking forward to something.",
+        "",
+    ),
     Emotion("calm"): ("I feel steadier than last time.", "It's been a quieter week inside my head.", ""),
 }
 

@@ -28,7 +28,7 @@ def real_session(
     seed: int = 0,
 ) -> DemoSession:
     """Write one generated session of ``messages`` messages that started ``days_ago`` days ago."""
-    rng = random.Random(f"client-page-test:{client_id}:{number}:{seed}")  # noqa: S311 - test data
+    rng = random.Random(f"client-page-test:{client_id}:{number}:{seed}")
     session = generate_session(
         rng,
         user_id=client_id,
@@ -46,7 +46,9 @@ def real_session(
 
 def drain(manager: ConversationStateManager, client_id: str, session_id: str) -> None:
     """The archiver's routine pass: overflow and citations into the database, the session stays live."""
-    Archiver(manager.redis, margin_seconds=60, index=False).archive_session(user_id=client_id, session_id=session_id)
+    Archiver(manager.redis, margin_seconds=60, index=False).archive_session(
+        user_id=client_id, session_id=session_id
+    )
 
 
 def archive_away(manager: ConversationStateManager, client_id: str, session_id: str) -> None:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 
 from ifemotion.accounts.models import User
 from sessions_app import repository
-from sessions_app.domain import CitationType, EmotionTransition, Message, Role
+from sessions_app.domain import CitationType, Emotion, EmotionTransition, Message, Role
 from sessions_app.repository.provenance import journey_links, link_transitions
 from sessions_app.state.live import LiveStore
 from sessions_app.state.manager import ConversationStateManager
@@ -31,7 +31,8 @@ def msg(seq: int, seconds: int) -> Message:
 
 
 def update(seconds: int, message_id: str | None = None) -> EmotionTransition:
-    return EmotionTransition(None, "sad", 0.5, 0.9, T0 + timedelta(seconds=seconds), f"if://citation/e{seconds}", message_id)  # type: ignore[arg-type]
+    at = T0 + timedelta(seconds=seconds)
+    return EmotionTransition(None, Emotion("sad"), 0.5, 0.9, at, f"if://citation/e{seconds}", message_id)
 
 
 # ------------------------------------------------------------------ the rule, on its own
@@ -40,21 +41,30 @@ def update(seconds: int, message_id: str | None = None) -> EmotionTransition:
 def test_an_update_belongs_to_its_message_or_the_one_just_before_it() -> None:
     messages = [msg(1, 10), msg(2, 20), msg(3, 30)]
     refs = link_transitions([update(20, "m2"), update(25), update(30), update(99)], messages)
-    assert [(r.seq, r.how) for r in refs if r] == [(2, "attached"), (2, "before"), (3, "before"), (3, "before")]
-    assert refs[0] is not None and refs[0].citation_id == "if://citation/m2"
+    assert [(r.seq, r.how) for r in refs if r] == [
+        (2, "attached"),
+        (2, "before"),
+        (3, "before"),
+        (3, "before"),
+    ]
+    assert refs[0] is not None
+    assert refs[0].citation_id == "if://citation/m2"
 
 
 def test_an_update_before_the_first_message_belongs_to_the_first_message_and_says_so() -> None:
     (ref,) = link_transitions([update(1)], [msg(1, 10), msg(2, 20)])
-    assert ref is not None and (ref.seq, ref.how) == (1, "after")
+    assert ref is not None
+    assert (ref.seq, ref.how) == (1, "after")
     assert link_transitions([update(1)], []) == [None]
 
 
 def test_with_only_the_newest_messages_older_updates_stay_open() -> None:
     window = [msg(5, 50), msg(6, 60)]
     refs = link_transitions([update(10, "m1"), update(20), update(55)], window, complete=False)
-    assert refs[0] is None and refs[1] is None
-    assert refs[2] is not None and refs[2].seq == 5
+    assert refs[0] is None
+    assert refs[1] is None
+    assert refs[2] is not None
+    assert refs[2].seq == 5
 
 
 # ------------------------------------------------------------------ real-length sessions, end to end
@@ -68,7 +78,9 @@ SETUPS: dict[str, Callable[[ConversationStateManager, str], None]] = {
 
 def links_of(body: str) -> tuple[list[str], list[str]]:
     """(chart point links, journey table links) of a session page."""
-    chart = body[body.index('<svg xmlns="http://www.w3.org/2000/svg" class="emotion-chart"') : body.index("</svg>")]
+    chart = body[
+        body.index('<svg xmlns="http://www.w3.org/2000/svg" class="emotion-chart"') : body.index("</svg>")
+    ]
     table = body[body.index('<table class="transitions">') :]
     table = table[: table.index("</table>")]
     return (
@@ -151,7 +163,9 @@ def test_the_window_answers_without_reading_overflow_or_message_text(
     with CaptureQueriesContext(connection) as queries:
         refs = journey_links(AVA, sid, transitions, state.messages, live=True, overflow=0)
 
-    assert all(refs) and calls == [] and len(queries) == 0
+    assert all(refs)
+    assert calls == []
+    assert len(queries) == 0
 
 
 @pytest.mark.django_db
@@ -176,7 +190,12 @@ def test_a_link_to_another_sessions_citation_highlights_nothing(
     fake_manager: ConversationStateManager, alice: User
 ) -> None:
     sid = real_session(fake_manager, AVA, 5, messages=20).session_id
-    body = login(alice).get(f"/clients/{AVA}/sessions/{sid}/?m=3&c=if://citation/not-this-one#m3").content.decode()
+    body = (
+        login(alice)
+        .get(f"/clients/{AVA}/sessions/{sid}/?m=3&c=if://citation/not-this-one#m3")
+        .content.decode()
+    )
     assert "The emotion update you followed" not in body
-    assert "aria-current" in body and body.count('class="focus"') == 0
+    assert "aria-current" in body
+    assert body.count('class="focus"') == 0
     assert login(alice).get(f"/clients/{AVA}/sessions/{sid}/?c=<script>").status_code == 200
