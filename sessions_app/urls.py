@@ -27,5 +27,10 @@ urlpatterns = [
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", views.session_notes, name="notes"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/jump", views.session_jump, name="jump"),
+    path(
+        "clients/<rid:client_id>/sessions/<rid:session_id>/provenance",
+        views.session_provenance,
+        name="provenance",
+    ),
     path("clients/<rid:client_id>/", client_views.client_page_view, name="client"),
 ]

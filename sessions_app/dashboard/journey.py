@@ -7,7 +7,6 @@ with the message highlighted and the update's citation highlighted in the citati
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,12 +15,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.urls import reverse
 
+from sessions_app import repository
 from sessions_app.domain import EmotionTransition, SessionState, UnreadableEntry
 from sessions_app.emotions import valence_of
-from sessions_app.errors import StateUnavailable
 from sessions_app.repository.provenance import MessageRef, journey_links
 
-logger = logging.getLogger(__name__)
 CITATION_ID = re.compile(r"[A-Za-z0-9:/._-]{1,100}")
 
 
@@ -53,6 +51,30 @@ def provenance_url(client_id: str, session_id: str, seq: int, citation_id: str) 
     return f"{path}?{urlencode({'m': seq, 'c': citation_id})}#m{seq}"
 
 
+def resolver_url(client_id: str, session_id: str, citation_id: str) -> str:
+    """A link that finds the update's message when followed (``resolve``), then redirects to it."""
+    path = reverse("sessions:provenance", args=[client_id, session_id])
+    return f"{path}?{urlencode({'c': citation_id})}"
+
+
+def resolve(client_id: str, session_id: str, citation_id: str) -> str | None:
+    """The provenance link of one update, reading whatever it takes (the live overflow included).
+    None when the session has no such update or its message cannot be found. Raises like
+    ``repository.get_session``; ``StateUnavailable`` when the overflow is needed and Redis is down."""
+    record = repository.get_session(client_id, session_id)
+    state = record.state
+    found = [
+        t for t in state.emotion_log if isinstance(t, EmotionTransition) and t.citation_id == citation_id
+    ]
+    if not found:
+        return None
+    (ref,) = journey_links(
+        client_id, session_id, found, state.messages, live=record.source == "live",
+        overflow=state.overflow_count,
+    )  # fmt: skip
+    return None if ref is None else provenance_url(client_id, session_id, ref.seq, citation_id)
+
+
 def checked_citation(raw: str) -> str:
     """A citation id from a query string, or "" if it cannot be one (it is only ever compared)."""
     return raw if CITATION_ID.fullmatch(raw) else ""
@@ -63,15 +85,12 @@ def journey_rows(
 ) -> list[JourneyRow | UnreadableEntry]:
     """The session's transitions in log order, each resolved to its message (see ``provenance``)."""
     readable = [t for t in state.emotion_log if isinstance(t, EmotionTransition)]
-    try:
-        refs = journey_links(
-            client_id, session_id, readable, state.messages, live=live, overflow=state.overflow_count
-        )
-    except StateUnavailable:
-        logger.warning(
-            "journey of session %s shown without message links: live storage unavailable", session_id
-        )
-        refs = [None] * len(readable)
+    # Never the live overflow here: a long session's page reads its window (and index columns of the
+    # archive), not its whole transcript. What only the overflow can answer resolves when clicked.
+    refs = journey_links(
+        client_id, session_id, readable, state.messages, live=live, overflow=state.overflow_count,
+        read_overflow=False,
+    )  # fmt: skip
     by_citation = dict(zip((t.citation_id for t in readable), refs, strict=True))
     threshold = low_confidence_threshold()
     rows: list[JourneyRow | UnreadableEntry] = []
@@ -86,7 +105,9 @@ def journey_rows(
                 ref=ref,
                 valence=valence_of(item.to_emotion).value,
                 low_confidence=item.confidence < threshold,
-                url="" if ref is None else provenance_url(client_id, session_id, ref.seq, item.citation_id),
+                url=resolver_url(client_id, session_id, item.citation_id)
+                if ref is None
+                else provenance_url(client_id, session_id, ref.seq, item.citation_id),
             )
         )
     return rows

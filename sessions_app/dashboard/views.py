@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ifemotion.accounts.middleware import passive
 from ifemotion.accounts.models import User
 from sessions_app.access import NOT_FOUND, check_client_access, export_roles, readable_client_ids
-from sessions_app.dashboard import pages
+from sessions_app.dashboard import journey, pages
 from sessions_app.dashboard.forms import NotesForm, SessionFilterForm
 from sessions_app.dashboard.journey import checked_citation
 from sessions_app.dashboard.listing import list_sessions
@@ -122,6 +122,21 @@ def session_detail(request: HttpRequest, client_id: str, session_id: str) -> Htt
         getattr(m, "seq", None) == focus for m in view.transcript.items
     )
     return render(request, "sessions_app/session_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+@record_errors
+def session_provenance(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    """A journey link the page could not resolve without reading unarchived live messages: resolved
+    now, then a redirect to the message (highlighted) and its citation."""
+    check_client_access(request.user, client_id, purpose="view", request=request)
+    url = journey.resolve(client_id, session_id, checked_citation(request.GET.get("c", "")))
+    if url is None:
+        messages.warning(request, "The message of that emotion update could not be found.")
+        return redirect("sessions:detail", client_id=client_id, session_id=session_id)
+    return redirect(url)
 
 
 @never_cache

@@ -94,9 +94,19 @@ def _row_stub(row: tuple[int, str, str, datetime]) -> _Stub:
 
 
 def _from_archive(
-    client_id: str, session_id: str, transitions: Sequence[EmotionTransition], refs: list[MessageRef | None]
+    client_id: str,
+    session_id: str,
+    transitions: Sequence[EmotionTransition],
+    refs: list[MessageRef | None],
+    *,
+    next_known: int | None = None,
 ) -> None:
-    """Fill the ``None`` entries of ``refs`` from the archive (index columns only)."""
+    """Fill the ``None`` entries of ``refs`` from the archive (index columns only).
+
+    ``next_known``: when unarchived live messages were not read, the seq of the first message held
+    (the window's); an answer by time is then kept only if the message after it is known to come
+    later (archived, or that first held message), else it stays ``None`` (it may lie in between).
+    """
     rows = ArchivedMessage.objects.filter(user_id=client_id, session_id=session_id)
     missing = [i for i, ref in enumerate(refs) if ref is None]
     ids = {transitions[i].message_id for i in missing if transitions[i].message_id}
@@ -113,8 +123,12 @@ def _from_archive(
             continue
         before = rows.filter(timestamp__lte=transition.at).order_by("-seq").values_list(*COLUMNS).first()
         if before is not None:
-            refs[i] = _ref(_row_stub(before), "before")
+            following = before[0] + 1
+            if next_known is None or following == next_known or rows.filter(seq=following).exists():
+                refs[i] = _ref(_row_stub(before), "before")
             continue
+        if next_known is not None and not rows.filter(seq=1).exists():
+            continue  # the first message may be one not archived yet
         if first is None:
             row = rows.order_by("seq").values_list(*COLUMNS).first()
             first = None if row is None else _row_stub(row)
@@ -130,24 +144,32 @@ def journey_links(
     *,
     live: bool,
     overflow: int,
+    read_overflow: bool = True,
     manager: ConversationStateManager | None = None,
 ) -> list[MessageRef | None]:
     """The message of every transition of a session the caller has read (``window``: the messages it
     holds; ``overflow``: how many older messages are not in it, in Redis when ``live``, else archived).
 
-    Reads nothing more when the window answers everything. Raises ``StateUnavailable`` only if the live
-    overflow had to be read and Redis is down (the caller shows the page without links then).
+    Reads nothing more when the window answers everything. ``read_overflow=False`` never reads the
+    live overflow (the messages the archiver has not drained yet): what only it could answer stays
+    ``None``, for the caller to resolve when asked. Raises ``StateUnavailable`` only if the live
+    overflow had to be read and Redis is down.
     """
     refs = link_transitions(transitions, window, complete=overflow == 0 and not _gap(window))
     if all(ref is not None for ref in refs):
         return refs
+    next_known = None
     if live and overflow:
-        raws = LiveStore(state_manager(manager).redis).history(client_id, session_id) or ()
-        held = codec.decode_members(raws, "message", codec.message_from, key=session_id)
-        again = link_transitions(transitions, held, complete=False)
-        refs = [ref or other for ref, other in zip(refs, again, strict=True)]
+        if read_overflow:
+            raws = LiveStore(state_manager(manager).redis).history(client_id, session_id) or ()
+            held = codec.decode_members(raws, "message", codec.message_from, key=session_id)
+            again = link_transitions(transitions, held, complete=False)
+            refs = [ref or other for ref, other in zip(refs, again, strict=True)]
+        else:
+            seqs = [m.seq for m in window if isinstance(m, Message)]
+            next_known = min(seqs) if seqs else 1
     if any(ref is None for ref in refs):
-        _from_archive(client_id, session_id, transitions, refs)
+        _from_archive(client_id, session_id, transitions, refs, next_known=next_known)
     return refs
 
 

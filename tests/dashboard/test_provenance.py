@@ -113,7 +113,15 @@ def test_every_chart_point_and_table_row_resolves_to_its_message_and_citation(
 
     assert len(chart) == len(table) == len(transitions) > 5  # 100 % of points and rows
     assert chart == table
+    deferred = [link for link in chart if "/provenance?" in link]
+    # Only updates whose message waits in the live overflow are resolved on click (the page itself
+    # never reads the overflow); once archived, every link is direct.
+    assert bool(deferred) == (setup == "live, overflow waiting for the archiver")
     for link, transition in zip(chart, transitions, strict=True):
+        if link in deferred:
+            followed = client.get(link)
+            assert followed.status_code == 302
+            link = followed["Location"]
         query = parse_qs(urlsplit(link).query)
         seq, cited = int(query["m"][0]), query["c"][0]
         assert urlsplit(link).fragment == f"m{seq}"
@@ -166,6 +174,41 @@ def test_the_window_answers_without_reading_overflow_or_message_text(
     assert all(refs)
     assert calls == []
     assert len(queries) == 0
+
+
+@pytest.mark.django_db
+def test_the_page_never_reads_the_live_overflow(
+    fake_manager: ConversationStateManager, alice: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sid = real_session(fake_manager, AVA, 6, messages=300).session_id  # 200 in the overflow
+    calls: list[str] = []
+    original = LiveStore.history
+
+    def counted(self: LiveStore, user_id: str, session_id: str) -> tuple[bytes, ...] | None:
+        calls.append(session_id)
+        return original(self, user_id, session_id)
+
+    monkeypatch.setattr(LiveStore, "history", counted)
+    client = login(alice)
+
+    chart, _ = links_of(client.get(f"/clients/{AVA}/sessions/{sid}/").content.decode())
+
+    assert calls == []
+    deferred = [link for link in chart if "/provenance?" in link]
+    assert deferred
+    assert client.get(deferred[0]).status_code == 302
+    assert calls == [sid]  # read on click, for that one update
+
+
+@pytest.mark.django_db
+def test_a_resolver_link_for_an_unknown_update_says_so(
+    fake_manager: ConversationStateManager, alice: User, bob: User
+) -> None:
+    sid = real_session(fake_manager, AVA, 7, messages=10).session_id
+    url = f"/clients/{AVA}/sessions/{sid}/provenance?c=if://citation/none"
+    response = login(alice).get(url, follow=True)
+    assert "The message of that emotion update could not be found." in response.content.decode()
+    assert login(bob).get(url).status_code == 404
 
 
 @pytest.mark.django_db
