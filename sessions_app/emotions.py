@@ -145,10 +145,11 @@ def valence_of(label: object) -> Valence:
     return vocabulary().valence(label)
 
 
-def negative_affect(label: object, intensity: float) -> float:
+def negative_affect(label: object, intensity: float, vocab: Vocabulary | None = None) -> float:
     """The intensity of negative affect a state stands for: its intensity when its label is negative,
     else 0 (a calm or hopeful client at 0.8 has no negative affect to speak of)."""
-    return max(0.0, min(1.0, intensity)) if valence_of(label) is Valence.NEGATIVE else 0.0
+    negative = (vocab or vocabulary()).valence(label) is Valence.NEGATIVE
+    return max(0.0, min(1.0, intensity)) if negative else 0.0
 
 
 def check_configuration() -> list[str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sessions_app.domain import EmotionTransition
-from sessions_app.emotions import negative_affect
+from sessions_app.emotions import negative_affect, vocabulary
 
 DOMINANT = 3
 
@@ -64,12 +64,14 @@ def _mean(values: Sequence[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def _affect(state: EmotionTransition) -> float:
-    return negative_affect(state.to_emotion, state.intensity)
-
-
 def session_trend(transitions: Sequence[EmotionTransition], turns: Sequence[datetime]) -> SessionTrend:
     ordered = sorted(transitions, key=lambda t: t.at)
+    vocab = vocabulary()  # once per session: a client page computes thousands of turns
+    affect_of = {id(t): negative_affect(t.to_emotion, t.intensity, vocab) for t in ordered}
+
+    def _affect(state: EmotionTransition) -> float:
+        return affect_of[id(state)]
+
     states = states_at_turns(ordered, turns)
     known = [s for s in states if s is not None]
     first_third = last_third = None

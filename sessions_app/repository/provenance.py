@@ -121,6 +121,8 @@ def _from_archive(
         if found is not None:
             refs[i] = _ref(found, "attached")
             continue
+        if transition.message_id and next_known is not None:
+            continue  # named, not archived, not in the window: it waits in the live overflow
         before = rows.filter(timestamp__lte=transition.at).order_by("-seq").values_list(*COLUMNS).first()
         if before is not None:
             following = before[0] + 1
