@@ -18,6 +18,7 @@ breakthroughs), written through the state manager at back-dated times and archiv
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -31,11 +32,41 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from bench.dashboard_bench import configure, log, p50_ms  # noqa: E402
 from ifemotion.embedded_redis import REDIS_SERVER, RedisServer  # noqa: E402
 
 CLIENT = "bench-client"
 TARGET_MS = 200.0
+
+
+def log(message: str) -> None:
+    print(message, flush=True)
+
+
+def p50_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def configure(tmp: Path, redis_url: str) -> None:
+    """The product's settings, DEBUG off, on a private SQLite file and the private Redis."""
+    os.environ.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "ifemotion.settings",
+            "SECRET_KEY": "client-page-bench-only-" + uuid.uuid4().hex,
+            "DEBUG": "0",
+            "ALLOWED_HOSTS": "testserver",
+            "SECURE_SSL_REDIRECT": "0",
+            "DATABASE_URL": f"sqlite:///{tmp / 'db.sqlite3'}",
+            "IFEMOTION_VAR_DIR": str(tmp / "var"),
+            "REDIS_URL": redis_url,
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
 def seed_course(sessions: int) -> tuple[Any, list[str]]:
@@ -87,11 +118,11 @@ def decoded_per_view(client: Any, url: str) -> int:
 
         return counted
 
-    codec.message_from, mapping.message_from_row = wrap(live), wrap(archived)  # type: ignore[assignment]
+    codec.message_from, mapping.message_from_row = wrap(live), wrap(archived)
     try:
         assert client.get(url).status_code == 200
     finally:
-        codec.message_from, mapping.message_from_row = live, archived  # type: ignore[assignment]
+        codec.message_from, mapping.message_from_row = live, archived
     return count[0]
 
 
@@ -127,11 +158,10 @@ def run(requests: int) -> None:
     client_samples = timed(client, f"/clients/{CLIENT}/", requests)
     session_samples = timed(client, f"/clients/{CLIENT}/sessions/{ids[-2]}/", requests)
     page_ms, session_ms = p50_ms(client_samples), p50_ms(session_samples)
+    p90 = statistics.quantiles(client_samples, n=10)[-1] * 1000
     verdict = "pass" if page_ms <= TARGET_MS else "MISS"
-    log(
-        f"client page, 50 sessions: p50 {page_ms:.1f} ms (p90 {statistics.quantiles(client_samples, n=10)[-1] * 1000:.1f}) "
-        f"= {page_ms / session_ms:.2f} x a session page's p50 ({session_ms:.1f} ms)   target <= {TARGET_MS:.0f} ms: {verdict}"
-    )
+    log(f"client page, 50 sessions: p50 {page_ms:.1f} ms (p90 {p90:.1f} ms); target <= 200 ms: {verdict}")
+    log(f"  = {page_ms / session_ms:.2f} x the p50 of a session page in the same run ({session_ms:.1f} ms)")
 
     manager = get_state_manager()
     log("seeding sessions of 1,000 and 100 messages ...")
@@ -143,14 +173,14 @@ def run(requests: int) -> None:
         url = f"/clients/{CLIENT}/sessions/{sid}/"
         decoded = decoded_per_view(client, url)
         verdict = "pass" if decoded <= 100 else "MISS"
-        log(
-            f"1,000-message session page ({label}): {decoded} of 1,000 messages decoded   target: the window: {verdict}"
-        )
-    long_ms = p50_ms(timed(client, f"/clients/{CLIENT}/sessions/{long_waiting}/", requests))
+        log(f"1,000 messages ({label}): {decoded} of 1,000 messages decoded; target 100: {verdict}")
     short_ms = p50_ms(timed(client, f"/clients/{CLIENT}/sessions/{short}/", requests))
-    log(
-        f"session page p50: 1,000 messages {long_ms:.1f} ms vs 100 messages {short_ms:.1f} ms = {long_ms / short_ms:.2f} x"
-    )
+    for label, sid in (("archiver up to date", long_drained), ("900 in the live overflow", long_waiting)):
+        long_ms = p50_ms(timed(client, f"/clients/{CLIENT}/sessions/{sid}/", requests))
+        log(
+            f"session page p50, 1,000 messages ({label}): {long_ms:.1f} ms = {long_ms / short_ms:.2f} x "
+            f"the 100-message page ({short_ms:.1f} ms)"
+        )
 
 
 if __name__ == "__main__":

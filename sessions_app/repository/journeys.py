@@ -2,9 +2,12 @@
 of the client's own turns, live sessions from Redis and archived ones from the database.
 
 Archived sessions cost three queries whatever their number (sessions, transitions, the client's turn
-times: index columns only, never message text). Live sessions are read one consistent snapshot each
-(a client has few at a time); their older turns come from the live overflow and the archive. A session
-both live and archived is taken once, from Redis. Access control is the caller's job.
+times: index columns only, never message text), and one once their details are cached: an archived
+session's details change only with a new snapshot, whose fingerprint is in the cache key. The cache
+(the Django cache) holds emotion labels, intensities and times of the client's turns, never text.
+Live sessions are read one consistent snapshot each (a client has few at a time); their older turns
+come from the live overflow and the archive. A session both live and archived is taken once, from
+Redis. Access control is the caller's job.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
+
+from django.core.cache import cache
 
 import sessions_app.state.codec as codec
 from sessions_app.archive import mapping
@@ -27,6 +32,7 @@ from sessions_app.state.manager import ConversationStateManager
 from sessions_app.state.overview import live_entries
 
 logger = logging.getLogger(__name__)
+CACHE_SECONDS = 7 * 24 * 3600
 SESSION_COLUMNS = (
     "session_id", "status", "started_at", "last_updated", "message_count",
     "milestone_count", "breakthrough_count",
@@ -114,18 +120,32 @@ def _live(
     return found, ids, damaged
 
 
-def _archived(
-    client_id: str, skip: set[str], since: datetime | None, until: datetime | None
-) -> list[SessionJourney]:
-    rows = ArchivedSession.objects.filter(user_id=client_id)
-    if since is not None:
-        rows = rows.filter(started_at__gte=since)
-    if until is not None:
-        rows = rows.filter(started_at__lt=until)
-    sessions = [row for row in rows.values_list(*SESSION_COLUMNS) if row[0] not in skip]
-    if not sessions:
-        return []
-    ids = [row[0] for row in sessions]
+def _cache_key(client_id: str, row: tuple[Any, ...]) -> str:
+    # The archived record of a session changes only with a new snapshot (a new fingerprint).
+    session_id, fingerprint, messages = row[0], row[-1], row[4]
+    return f"journey:v1:{client_id}:{session_id}:{fingerprint}:{messages}"
+
+
+def _cached(keys: list[str]) -> dict[str, Any]:
+    """The cache is only a shortcut: if it cannot answer, the database does."""
+    try:
+        return dict(cache.get_many(keys))
+    except Exception as exc:
+        logger.warning("journey cache unavailable (%s); reading the archive", type(exc).__name__)
+        return {}
+
+
+def _remember(values: dict[str, Any]) -> None:
+    try:
+        cache.set_many(values, timeout=CACHE_SECONDS)
+    except Exception as exc:
+        logger.warning("journey cache unavailable (%s); not kept", type(exc).__name__)
+
+
+def _details(
+    client_id: str, ids: list[str]
+) -> dict[str, tuple[tuple[EmotionTransition, ...], tuple[datetime, ...]]]:
+    """Transitions and client-turn times of archived sessions: two queries, index columns for turns."""
     transitions: dict[str, list[EmotionTransition]] = defaultdict(list)
     for t in ArchivedEmotionTransition.objects.filter(user_id=client_id, session_id__in=ids).order_by(
         "session_id", "position"
@@ -138,6 +158,28 @@ def _archived(
         .values_list("session_id", "timestamp")
     ):
         turns[session_id].append(at)
+    return {sid: (tuple(transitions[sid]), tuple(turns[sid])) for sid in ids}
+
+
+def _archived(
+    client_id: str, skip: set[str], since: datetime | None, until: datetime | None
+) -> list[SessionJourney]:
+    rows = ArchivedSession.objects.filter(user_id=client_id)
+    if since is not None:
+        rows = rows.filter(started_at__gte=since)
+    if until is not None:
+        rows = rows.filter(started_at__lt=until)
+    sessions = [row for row in rows.values_list(*SESSION_COLUMNS, "fingerprint") if row[0] not in skip]
+    if not sessions:
+        return []
+    keys = {row[0]: _cache_key(client_id, row) for row in sessions}
+    hits = _cached(list(keys.values()))
+    details = {sid: hits[key] for sid, key in keys.items() if key in hits}
+    missing = [sid for sid in keys if sid not in details]
+    if missing:
+        fresh = _details(client_id, missing)
+        details.update(fresh)
+        _remember({keys[sid]: value for sid, value in fresh.items()})
     return [
         SessionJourney(
             client_id,
@@ -149,11 +191,11 @@ def _archived(
             messages,
             milestones,
             breakthroughs,
-            tuple(transitions[sid]),
+            details[sid][0],
             0,
-            tuple(turns[sid]),
+            details[sid][1],
         )
-        for sid, status, started, updated, messages, milestones, breakthroughs in sessions
+        for sid, status, started, updated, messages, milestones, breakthroughs, _ in sessions
     ]
 
 

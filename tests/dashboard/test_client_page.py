@@ -235,3 +235,33 @@ def test_the_period_bounds_are_whole_days_in_the_zone() -> None:
     )
     assert Period().bounds() == (None, None)
     assert "Europe/Berlin" in period.label()
+
+
+@pytest.mark.django_db
+def test_archived_details_are_cached_per_snapshot_and_the_cache_is_only_a_shortcut(
+    fake_manager: ConversationStateManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for number in (1, 2, 3):
+        archive_away(
+            fake_manager,
+            AVA,
+            real_session(fake_manager, AVA, number, messages=30, days_ago=9 - number).session_id,
+        )
+    with CaptureQueriesContext(connection) as cold:
+        first = client_journeys(AVA)
+    with CaptureQueriesContext(connection) as warm:
+        second = client_journeys(AVA)
+    assert first == second
+    assert len(warm) == len(cold) - 2  # no transitions, no turn times: the session rows only
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("cache down")
+
+    cache = caches["default"]  # the object itself: the module's proxy resolves per access
+    monkeypatch.setattr(cache, "get_many", broken)
+    monkeypatch.setattr(cache, "set_many", broken)
+    assert client_journeys(AVA) == first
