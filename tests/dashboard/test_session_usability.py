@@ -186,3 +186,18 @@ def test_a_long_sessions_first_screen_reads_only_its_window(
     assert "(messages 951\u20131000 of 1000)" in body
     detail(login(alice), sid, "?tp=2")
     assert sorted(rows) == list(range(51, 101))  # an older page reads exactly that page
+
+
+def test_the_time_tag_shows_a_dash_for_no_time_and_stacks_on_request() -> None:
+    from datetime import UTC, datetime
+
+    from django.template import Context, Template
+
+    template = Template("{% load usertime %}{% when value %}|{% when value stacked=True seconds=True %}")
+    at = datetime(2026, 3, 1, 8, 5, 9, tzinfo=UTC)
+    assert template.render(Context({"value": None})) == "—|—"
+    assert template.render(Context({"value": at.replace(tzinfo=None)})) == "—|—"  # naive: never guessed
+    plain, stacked = template.render(Context({"value": at})).split("|")
+    shown = "2026-03-01 08:05 UTC"
+    assert plain == f'<time datetime="2026-03-01T08:05:09+00:00" title="{shown}">{shown}</time>'
+    assert ">2026-03-01<br>08:05:09 UTC</time>" in stacked

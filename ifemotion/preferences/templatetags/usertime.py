@@ -25,22 +25,27 @@ def _zone_of(context: template.Context) -> object:
 
 
 @register.simple_tag(takes_context=True)
-def when(context: template.Context, value: object, seconds: bool = False, empty: str = "—") -> SafeString:
+def when(
+    context: template.Context, value: object, seconds: bool = False, stacked: bool = False, empty: str = "—"
+) -> SafeString:
+    """``stacked``: the date above the time (narrow table columns)."""
     if not isinstance(value, datetime) or value.tzinfo is None:
         return format_html("{}", empty)
     zone = _zone_of(context)
-    pattern = "%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M"
+    clock = "%H:%M:%S" if seconds else "%H:%M"
     utc = value.astimezone(UTC)
     local = value.astimezone(zone)  # type: ignore[arg-type]
-    utc_text = f"{utc.strftime(pattern)} UTC"
+    utc_text = f"{utc.strftime('%Y-%m-%d ' + clock)} UTC"
+    zone_name = "UTC" if zone is UTC else (local.tzname() or "")
+    day, time_of_day = local.strftime("%Y-%m-%d"), f"{local.strftime(clock)} {zone_name}".rstrip()
+    shown = format_html("{}<br>{}", day, time_of_day) if stacked else format_html("{} {}", day, time_of_day)
     if zone is UTC:
-        return format_html('<time datetime="{}" title="{}">{}</time>', utc.isoformat(), utc_text, utc_text)
-    local_text = f"{local.strftime(pattern)} {local.tzname() or ''}".rstrip()
+        return format_html('<time datetime="{}" title="{}">{}</time>', utc.isoformat(), utc_text, shown)
     return format_html(
         '<time datetime="{}" title="{}">{}<span class="utc-alt"> ({})</span></time>',
         utc.isoformat(),
         utc_text,
-        local_text,
+        shown,
         utc_text,
     )
 
