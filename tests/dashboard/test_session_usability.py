@@ -201,3 +201,36 @@ def test_the_time_tag_shows_a_dash_for_no_time_and_stacks_on_request() -> None:
     shown = "2026-03-01 08:05 UTC"
     assert plain == f'<time datetime="2026-03-01T08:05:09+00:00" title="{shown}">{shown}</time>'
     assert ">2026-03-01<br>08:05:09 UTC</time>" in stacked
+
+
+def test_the_new_pages_are_well_formed_labelled_and_use_data_hx(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
+    from tests.dashboard.html_check import problems_of
+
+    sid = real_session(fake_manager, AVA, 8, messages=130).session_id
+    client = login(alice)
+    body = detail(client, sid)
+    link = re.search(r'<a href="([^"]+)" aria-label="[^"]*"><(?:polygon|circle)', body)
+    assert link is not None
+    followed = client.get(link.group(1).replace("&amp;", "&"), follow=True).content.decode()
+    assert "The emotion update you followed" in followed
+    pages = {
+        "session": body,
+        "session, from a chart point": followed,
+        "client": client.get(f"/clients/{AVA}/").content.decode(),
+        "preferences": client.get("/preferences/").content.decode(),
+        "list": client.get("/sessions/").content.decode(),
+    }
+    assert {name: problems_of(html) for name, html in pages.items()} == {name: [] for name in pages}
+
+
+def test_the_structural_check_catches_what_it_looks_for() -> None:
+    from tests.dashboard.html_check import problems_of
+
+    assert problems_of('<div id="a"><label for="x">X</label><input id="x" name="x"></div>') == []
+    assert problems_of("<div><span></div>")
+    assert problems_of('<div hx-get="/x"></div>') == ["<div> uses hx-* instead of data-hx-*"]
+    assert problems_of('<p id="a"></p><p id="a"></p>') == ["duplicate ids: ['a']"]
+    assert problems_of('<input name="q">') == ["<input name=q> has no label"]
+    assert problems_of("<svg></svg>") == ["an <svg> without aria-label"]
