@@ -58,6 +58,7 @@ bench: $(STAMP)
 	-$(PY) bench/export_bench.py
 	-$(PY) bench/api_bench.py
 	-$(PY) bench/dashboard_bench.py
+	-$(PY) bench/client_page_bench.py
 	-$(PY) bench/memory_bench.py
 	-$(PY) bench/risk_bench.py
 	-$(PY) bench/risk_eval.py

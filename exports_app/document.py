@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
+
 from exports_app.canonical import record_data, record_sha256
 from exports_app.clinical import Inferences, ReviewedItem, note_status, split_inferences
 from exports_app.errors import InvalidRange
@@ -21,10 +23,16 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
+from sessions_app.emotions import INFERRED_NOTE
 from sessions_app.notes.live import live_notes_text
 from sessions_app.notes.records import NoteRecord
+from sessions_app.repository.provenance import link_transitions
 
 TITLE = "IF.emotion Conversation Export"
+JOURNEY_NOTE = (
+    f"Emotions, intensities and confidences are {INFERRED_NOTE}. Each row names the message the update "
+    "was sent with, or the last message before it, and the update's own citation."
+)
 DASH = "\u2013"  # en dash, for ranges
 ROLE_LABELS = {Role.USER: "Client", Role.ASSISTANT: "IF.emotion", Role.SYSTEM: "System"}
 
@@ -60,6 +68,37 @@ class TranscriptEntry:
 
 
 @dataclass(frozen=True)
+class JourneyEntry:
+    """A row of the emotional journey with its provenance, as the session page's table shows it."""
+
+    transition: EmotionTransition
+    message: str  # "#12" (the message the update was sent with, or the one just before it) or "—"
+    message_citation: str  # that message's own citation id ("" when not found)
+    low_confidence: bool
+
+    @property
+    def confidence(self) -> str:
+        return two_places(self.transition.confidence) + (" (low)" if self.low_confidence else "")
+
+
+def journey_entries(record: ExportRecord) -> list[JourneyEntry]:
+    """Each readable transition with the message it belongs to (``repository.provenance``, over the
+    whole transcript the export already holds: no extra read)."""
+    transitions = [t for t in record.state.emotion_log if isinstance(t, EmotionTransition)]
+    refs = link_transitions(transitions, record.transcript)
+    threshold = float(settings.EMOTION_LOW_CONFIDENCE)
+    return [
+        JourneyEntry(
+            transition=t,
+            message="—" if ref is None else f"#{ref.seq}",
+            message_citation="" if ref is None else ref.citation_id,
+            low_confidence=t.confidence < threshold,
+        )
+        for t, ref in zip(transitions, refs, strict=True)
+    ]
+
+
+@dataclass(frozen=True)
 class ExportDocument:
     record: ExportRecord
     context: ExportContext
@@ -67,6 +106,7 @@ class ExportDocument:
     record_sha256: str
     header: list[tuple[str, str]]
     transitions: list[EmotionTransition]
+    journey: list[JourneyEntry]
     milestones: list[Milestone]  # not reviewed by a clinician (reviewed ones are in verified/rejected)
     breakthroughs: list[Breakthrough]  # not reviewed, by confidence
     unreadable_journey: int
@@ -203,6 +243,7 @@ def build_document(record: ExportRecord, context: ExportContext) -> ExportDocume
         record_sha256=digest,
         header=header,
         transitions=[t for t in record.state.emotion_log if isinstance(t, EmotionTransition)],
+        journey=journey_entries(record),
         milestones=inferences.milestones,
         breakthroughs=sorted(inferences.breakthroughs, key=lambda b: (-b.confidence, b.at)),
         unreadable_journey=sum(isinstance(x, UnreadableEntry) for x in journey),

@@ -18,6 +18,10 @@ class ExportTooLarge(ExportError):
         )
 
 
+class ExportTooLong(ExportError):
+    """A document with a page limit (the one-page client summary) laid out longer than it."""
+
+
 class ExportRenderFailed(ExportError):
     """The PDF renderer failed for another reason (crash, bad template). Logged without content."""
 

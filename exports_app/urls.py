@@ -1,6 +1,7 @@
 from django.urls import path
 
 from exports_app import views
+from exports_app.summary import views as summary_views
 
 app_name = "exports"
 
@@ -10,3 +11,4 @@ urlpatterns = [
     path("<str:client_id>/<str:session_id>/json/", views.json, name="json"),
     path("<str:client_id>/zip/", views.zip_bundle, name="zip"),
 ]
+urlpatterns += [path("<str:client_id>/summary.pdf", summary_views.client_summary, name="client_summary")]

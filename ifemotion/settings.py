@@ -394,3 +394,13 @@ INSTALLED_APPS += ["sessions_app.archive.search"]
 # The search indexer (``manage.py index_search --loop``) polls live sessions this often: a message is
 # searchable within about this many seconds of the chatbot writing it.
 SEARCH_INDEX_INTERVAL_SECONDS = env_float("SEARCH_INDEX_INTERVAL_SECONDS", 10.0, minimum=1.0)
+# --- Emotion vocabulary, client page, time zones (sessions_app/emotions.py; README "The client page") --
+# The labels the chatbot may send, each with a valence: "label:negative|neutral|positive, ...".
+# Empty: the report's eight plus a clinically usual set (sessions_app/emotions.py DEFAULT_VOCABULARY).
+EMOTION_VOCABULARY = env_str("EMOTION_VOCABULARY")
+# Labels added to (or re-valued in) the vocabulary above, same syntax.
+EMOTION_VOCABULARY_EXTRA = env_str("EMOTION_VOCABULARY_EXTRA")
+# Emotion updates with a confidence below this are drawn faded and marked "low confidence".
+EMOTION_LOW_CONFIDENCE = env_float("EMOTION_LOW_CONFIDENCE", 0.5, minimum=0.0)
+INSTALLED_APPS += ["ifemotion.preferences"]  # each user's time zone (and other display preferences)
+# --- end of Emotion vocabulary ---------------------------------------------------------------------

@@ -16,3 +16,4 @@ urlpatterns = [
 
 # A stalled or unreachable database answers 503, never a 500 (ifemotion/server_errors.py).
 handler500 = "ifemotion.server_errors.server_error"
+urlpatterns += [path("preferences/", include("ifemotion.preferences.urls"))]

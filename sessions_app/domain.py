@@ -5,17 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import ClassVar
 
 
-class Emotion(StrEnum):
-    NEUTRAL = "neutral"
-    HAPPY = "happy"
-    FRUSTRATED = "frustrated"
-    ANXIOUS = "anxious"
-    BREAKTHROUGH = "breakthrough"
-    INTEGRATED = "integrated"
-    EXPLORING = "exploring"
-    RESISTANT = "resistant"
+class Emotion(str):
+    """An emotion label, e.g. ``Emotion("sad")``: a string, so it compares, hashes and serialises as one.
+
+    Which labels exist is configuration (``sessions_app.emotions``: the vocabulary with a valence per
+    label), checked where input enters; a stored label always reads back, even after the vocabulary
+    changed. The design report's eight are constants (``Emotion.NEUTRAL`` ...).
+    """
+
+    __slots__ = ()
+    NEUTRAL: ClassVar[Emotion]
+    HAPPY: ClassVar[Emotion]
+    FRUSTRATED: ClassVar[Emotion]
+    ANXIOUS: ClassVar[Emotion]
+    BREAKTHROUGH: ClassVar[Emotion]
+    INTEGRATED: ClassVar[Emotion]
+    EXPLORING: ClassVar[Emotion]
+    RESISTANT: ClassVar[Emotion]
+
+    @property
+    def value(self) -> str:
+        """The label as a plain ``str`` (the name enums use, kept for the code that reads ``.value``)."""
+        return str.__str__(self)
+
+
+for _label in (
+    "neutral",
+    "happy",
+    "frustrated",
+    "anxious",
+    "breakthrough",
+    "integrated",
+    "exploring",
+    "resistant",
+):
+    setattr(Emotion, _label.upper(), Emotion(_label))
+del _label
 
 
 class Role(StrEnum):

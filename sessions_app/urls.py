@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from sessions_app.dashboard import search, views
+from sessions_app.dashboard import client_views, search, views
 from sessions_app.notes import views as notes_views
 from sessions_app.ops import views as ops_views
 
@@ -30,4 +30,11 @@ urlpatterns = [
     path("clients/<rid:client_id>/sessions/<rid:session_id>/live", views.session_live, name="live"),
     path("clients/<rid:client_id>/sessions/<rid:session_id>/notes", notes_views.save_note, name="notes"),
     path("search/", search.search_page, name="search"),
+    path("clients/<rid:client_id>/sessions/<rid:session_id>/jump", views.session_jump, name="jump"),
+    path(
+        "clients/<rid:client_id>/sessions/<rid:session_id>/provenance",
+        views.session_provenance,
+        name="provenance",
+    ),
+    path("clients/<rid:client_id>/", client_views.client_page_view, name="client"),
 ]

@@ -8,7 +8,7 @@ indented body of a list item. Identifiers are code spans.
 from __future__ import annotations
 
 from exports_app.clinical import ReviewedItem, addendum_heading
-from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
+from exports_app.document import JOURNEY_NOTE, TITLE, ExportDocument, out_of_ten, two_places, utc
 from exports_app.markdown.escape import block, code_span, escape_inline
 from exports_app.text import visible
 
@@ -42,18 +42,22 @@ def _emotion(doc: ExportDocument) -> list[str]:
 
 def _journey(doc: ExportDocument) -> list[str]:
     out = ["## Emotional Journey", ""]
-    if not doc.transitions:
+    if not doc.journey:
         out += ["No emotional transitions recorded.", ""]
     else:
         out += [
-            "| # | Time (UTC) | From | To | Intensity | Confidence | Citation |",
-            "|---|---|---|---|---|---|---|",
+            escape_inline(JOURNEY_NOTE),
+            "",
+            "| # | Time (UTC) | From | To | Intensity | Confidence | Message | Message citation | Citation |",
+            "|---|---|---|---|---|---|---|---|---|",
         ]
-        for number, t in enumerate(doc.transitions, start=1):
+        for number, entry in enumerate(doc.journey, start=1):
+            t = entry.transition
             origin = t.from_emotion.value if t.from_emotion is not None else "—"
+            cited = code_span(entry.message_citation) if entry.message_citation else "—"
             out.append(
                 f"| {number} | {utc(t.at)} | {origin} | {t.to_emotion.value} | {out_of_ten(t.intensity)} "
-                f"| {two_places(t.confidence)} | {code_span(t.citation_id)} |"
+                f"| {entry.confidence} | {entry.message} | {cited} | {code_span(t.citation_id)} |"
             )
         out.append("")
     if doc.unreadable_journey:

@@ -26,10 +26,10 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from exports_app.document import TITLE, ExportDocument, out_of_ten, two_places, utc
-from exports_app.errors import ExportRenderFailed, ExportTooLarge
+from exports_app.document import JOURNEY_NOTE, TITLE, ExportDocument, out_of_ten, two_places, utc
+from exports_app.errors import ExportRenderFailed, ExportTooLarge, ExportTooLong
 from exports_app.pdf.clinical import clinical_context
-from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, RenderJob
+from exports_app.pdf.protocol import LENGTH, OK, TOO_LARGE, TOO_MANY_PAGES, RenderJob
 from exports_app.text import visible, visible_line
 from sessions_app.dashboard.charts import emotion_chart_svg
 
@@ -127,16 +127,19 @@ def render_html(doc: ExportDocument) -> str:
         },
         # Our own generated, self-escaped SVG: the one thing that is not autoescaped.
         "chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308
+        "journey_note": JOURNEY_NOTE,
         "transitions": [
             {
-                "at": utc(t.at),
-                "from": t.from_emotion.value if t.from_emotion is not None else "—",
-                "to": t.to_emotion.value,
-                "intensity": out_of_ten(t.intensity),
-                "confidence": two_places(t.confidence),
-                "citation": visible_line(t.citation_id),
+                "at": utc(e.transition.at),
+                "from": e.transition.from_emotion.value if e.transition.from_emotion is not None else "—",
+                "to": e.transition.to_emotion.value,
+                "intensity": out_of_ten(e.transition.intensity),
+                "confidence": e.confidence,
+                "message": e.message,
+                "message_citation": visible_line(e.message_citation),
+                "citation": visible_line(e.transition.citation_id),
             }
-            for t in doc.transitions
+            for e in doc.journey
         ],
         "milestones": [
             {
@@ -200,6 +203,7 @@ def render_sandboxed(job: RenderJob) -> bytes:
         attachments=job.attachments,
         memory_mb=int(settings.PDF_RENDER_MEMORY_MB),
         timeout_seconds=timeout,
+        max_pages=job.max_pages,
     ).encode()
     payload = _exchange(SERVER.ensure_running(), request, timeout + 5)
     status, body = payload[:1], payload[1:]
@@ -208,6 +212,10 @@ def render_sandboxed(job: RenderJob) -> bytes:
         if size == len(body) - LENGTH.size:
             return body[LENGTH.size :]
         payload = b""  # cut off mid-answer: the render process was stopped while sending
+    if status == TOO_MANY_PAGES:
+        raise ExportTooLong(
+            f"The document needs {body.decode('ascii', 'replace')} pages; it may have {job.max_pages}."
+        )
     if status == TOO_LARGE or not payload:
         # No answer at all: the render process was killed by its memory, CPU or time limit.
         logger.warning("PDF render stopped at its resource limits")

@@ -21,10 +21,10 @@ import socket
 import sys
 from typing import Any
 
-from weasyprint import HTML, Attachment
+from weasyprint import DEFAULT_OPTIONS, HTML, Attachment
 from weasyprint.urls import URLFetcher
 
-from exports_app.pdf.protocol import FAILED, LENGTH, OK, TOO_LARGE, RenderJob
+from exports_app.pdf.protocol import FAILED, LENGTH, OK, TOO_LARGE, TOO_MANY_PAGES, RenderJob
 
 
 class DenyAllURLFetcher(URLFetcher):  # type: ignore[misc]
@@ -51,8 +51,17 @@ def render(job: RenderJob) -> bytes:
             Attachment(string=content, name=name, description=description, url_fetcher=fetcher)
             for name, content, description in job.attachments
         ]
-    pdf: bytes = HTML(string=job.html, url_fetcher=fetcher, base_url=None).write_pdf(**options)
+    # What HTML.write_pdf does, in two steps, so that the page count can be checked in between.
+    merged = {**DEFAULT_OPTIONS, **options}
+    document = HTML(string=job.html, url_fetcher=fetcher, base_url=None).render(**merged)
+    if job.max_pages and len(document.pages) > job.max_pages:
+        raise TooManyPages(len(document.pages))
+    pdf: bytes = document.write_pdf(**{key: merged[key] for key in DEFAULT_OPTIONS})
     return pdf
+
+
+class TooManyPages(Exception):
+    """The document laid out longer than the job allows (a one-page summary that does not fit)."""
 
 
 def _read_exactly(conn: socket.socket, size: int) -> bytes:
@@ -88,6 +97,8 @@ def handle(conn: socket.socket) -> None:
         answer = OK + LENGTH.pack(len(pdf)) + pdf  # the length lets the parent detect a cut answer
     except (MemoryError, RecursionError):
         answer = TOO_LARGE
+    except TooManyPages as exc:
+        answer = TOO_MANY_PAGES + str(exc.args[0]).encode()
     except Exception as exc:
         # The exception type only: its message may quote the document.
         answer = FAILED + type(exc).__name__.encode()

@@ -22,6 +22,7 @@ from sessions_app.api.auth import (
     note_subject,
     request_token,
 )
+from sessions_app.api.emotion_schemas import EmotionLabelOut, EmotionVocabularyOut
 from sessions_app.api.fields import ID_DESCRIPTION, ID_REGEX, ONE_LINE, Label
 from sessions_app.api.schemas import (
     AppendOut,
@@ -45,6 +46,7 @@ from sessions_app.api.schemas import (
     SessionSummaryOut,
 )
 from sessions_app.domain import SessionStatus
+from sessions_app.emotions import INFERRED_NOTE, vocabulary
 from sessions_app.errors import (
     SessionNotFound,
     StateReadOnly,
@@ -312,4 +314,22 @@ def search_citations(request: HttpRequest, filters: Query[CitationQuery]) -> Cit
     shown = found[: filters.limit]
     return CitationListOut(
         citations=[CitationOut.of(c) for c in shown], count=len(shown), truncated=len(found) > filters.limit
+    )
+
+
+@api.get(
+    "/emotions",
+    **answers({200: EmotionVocabularyOut}, Kind.READ, missing=False, corrupt=False),
+    tags=["emotions"],
+    operation_id="listEmotions",
+)
+def list_emotions(request: HttpRequest) -> EmotionVocabularyOut:
+    """The emotion vocabulary this server accepts (`EMOTION_VOCABULARY`), each label with its valence.
+
+    Any other label in an `emotion` field is refused with 400 `invalid_input` naming these.
+    """
+    vocab = vocabulary()
+    return EmotionVocabularyOut(
+        labels=[EmotionLabelOut(label=label, valence=vocab.valence(label).value) for label in vocab.labels],
+        note=f"Emotions are {INFERRED_NOTE}.",
     )

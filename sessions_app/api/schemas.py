@@ -25,12 +25,12 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from sessions_app.api.emotion_schemas import EmotionLabel, EmotionName
 from sessions_app.api.fields import ONE_LINE, Id, Integral, Label, Notes, Text, UnitInterval
 from sessions_app.domain import (
     CONTEXT_FIELDS,
     BreakthroughCategory,
     CitationType,
-    Emotion,
     Role,
     SessionStatus,
     UnreadableEntry,
@@ -52,7 +52,7 @@ class SessionCreateIn(In):
 
 
 class EmotionIn(In):
-    emotion: Emotion
+    emotion: EmotionName
     intensity: UnitInterval
     confidence: UnitInterval
 
@@ -70,7 +70,7 @@ class MessageIn(In):
 
 class MilestoneIn(In):
     description: Text
-    emotion: Emotion | None = None
+    emotion: EmotionName | None = None
 
 
 class BreakthroughIn(In):
@@ -214,7 +214,7 @@ class MessageOut(Out):
     content: str
     timestamp: datetime
     citation_id: str
-    emotion: Emotion | None = None
+    emotion: EmotionLabel | None = None
     intensity: Finite = None
     confidence: Finite = None
 
@@ -227,7 +227,7 @@ class AppendOut(MessageOut):
 
 
 class EmotionOut(Out):
-    current_emotion: Emotion
+    current_emotion: EmotionLabel
     intensity: Finite = Field(validation_alias="emotion_intensity")
     confidence: Finite = Field(validation_alias="emotion_confidence")
     last_emotion_change: datetime | None
@@ -235,8 +235,8 @@ class EmotionOut(Out):
 
 
 class TransitionOut(Out):
-    from_emotion: Emotion | None
-    to_emotion: Emotion
+    from_emotion: EmotionLabel | None
+    to_emotion: EmotionLabel
     intensity: Finite
     confidence: Finite
     at: datetime
@@ -247,7 +247,7 @@ class TransitionOut(Out):
 class MilestoneOut(Out):
     milestone_id: str = Field(validation_alias="id")
     description: str
-    emotion: Emotion | None
+    emotion: EmotionLabel | None
     at: datetime
     message_count: int
     citation_id: str
@@ -331,7 +331,7 @@ class SessionSummaryOut(Out):
     message_count: int
     milestone_count: int
     breakthrough_count: int
-    current_emotion: Emotion | None
+    current_emotion: EmotionLabel | None
     emotion_intensity: Finite
 
 

@@ -14,14 +14,13 @@ from ninja import Field, Query, Schema
 from pydantic import AwareDatetime, field_validator
 
 from sessions_app import repository
+from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import ApiError, note_subject, retry_after
-from sessions_app.api.schemas import ErrorOut, Id, In
+from sessions_app.api.schemas import Id, In
 from sessions_app.archive.search.chroma import IndexOutdated, SearchUnavailable
 from sessions_app.domain import Role
 from sessions_app.repository.search import MAX_QUERY_CHARS
-
-ERRORS: dict[int, type[ErrorOut]] = {status: ErrorOut for status in (400, 401, 403, 413, 422, 429, 503)}
 
 
 class SearchQuery(In):
@@ -103,7 +102,7 @@ def _unavailable(exc: SearchUnavailable) -> ApiError:
 
 @api.get(
     "/search/messages",
-    response={200: MessageSearchOut, **ERRORS},
+    **answers({200: MessageSearchOut}, Kind.READ, corrupt=False),
     tags=["search"],
     operation_id="searchMessages",
 )
@@ -122,7 +121,7 @@ def search_messages(request: HttpRequest, filters: Query[SearchQuery]) -> Messag
 
 @api.get(
     "/search/sessions",
-    response={200: SessionSearchOut, **ERRORS},
+    **answers({200: SessionSearchOut}, Kind.READ, corrupt=False),
     tags=["search"],
     operation_id="searchSessions",
 )

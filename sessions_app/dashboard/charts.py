@@ -1,43 +1,33 @@
-"""The emotional-journey chart: intensity over time, coloured by emotion, as a self-contained SVG.
+"""The emotional-journey chart of one session: inferred intensity over time, as a self-contained SVG.
 
-Rendered on the server so the session page and the PDF export embed the very same picture. The SVG
-has no scripts, no external references and no CSS: colours are presentation attributes. Every piece
-of text in it goes through ``html.escape``; that is why templates may mark the returned string safe
-(and only this string: never client-written text).
+Rendered on the server so the session page and the PDF export embed the very same picture (see
+``svg.py`` for what makes it safe to embed and readable with many labels). On the page every point is
+a link to its provenance (the message the update belongs to, highlighted); the PDF gets no links.
+Low-confidence points are drawn faded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
 
-from sessions_app.domain import Emotion, EmotionTransition, UnreadableEntry
+from django.conf import settings
 
-EMOTION_COLOURS: dict[str, str] = {
-    Emotion.NEUTRAL: "#7a8591",
-    Emotion.HAPPY: "#e0a100",
-    Emotion.FRUSTRATED: "#c0392b",
-    Emotion.ANXIOUS: "#8e44ad",
-    Emotion.BREAKTHROUGH: "#d81b60",
-    Emotion.INTEGRATED: "#2e86c1",
-    Emotion.EXPLORING: "#27ae60",
-    Emotion.RESISTANT: "#a04000",
-}
-UNKNOWN_COLOUR = "#444444"
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 16, 16, 48
+from sessions_app.dashboard.svg import (
+    INK,
+    attr,
+    colour,
+    fmt,
+    marker,
+    text,
+    valence_legend,
+    value_axes,
+)
+from sessions_app.domain import EmotionTransition, UnreadableEntry
+from sessions_app.emotions import INFERRED_NOTE, valence_of
 
-
-def emotion_colour(emotion: object) -> str:
-    return EMOTION_COLOURS.get(str(emotion), UNKNOWN_COLOUR)
-
-
-def _attr(value: object) -> str:
-    return escape(str(value), quote=True)
-
-
-def _fmt(number: float) -> str:
-    return f"{number:.1f}"
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 44, 16, 16, 56
 
 
 def _x_positions(times: Sequence[datetime], left: float, span: float) -> list[float]:
@@ -51,51 +41,39 @@ def _x_positions(times: Sequence[datetime], left: float, span: float) -> list[fl
     return [left + span * (t - first).total_seconds() / total for t in times]
 
 
-def _axes(width: int, height: int, top: float, bottom: float, left: float, right: float) -> list[str]:
-    parts = [
-        f'<rect x="0" y="0" width="{width}" height="{height}" fill="#ffffff"/>',
-        f'<line x1="{left}" y1="{bottom}" x2="{right}" y2="{bottom}" stroke="#9aa4ae" stroke-width="1"/>',
-        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{bottom}" stroke="#9aa4ae" stroke-width="1"/>',
-    ]
-    for tick in (0.0, 0.5, 1.0):
-        y = bottom - (bottom - top) * tick
-        parts.append(
-            f'<line x1="{left}" y1="{_fmt(y)}" x2="{right}" y2="{_fmt(y)}" '
-            'stroke="#e3e7eb" stroke-width="1"/>'
-            f'<text x="{left - 6}" y="{_fmt(y + 4)}" font-size="11" text-anchor="end" '
-            f'fill="#5b6775" font-family="sans-serif">{tick:.1f}</text>'
-        )
-    return parts
-
-
-def _legend(emotions: Sequence[str], y: float, left: float) -> list[str]:
-    parts: list[str] = []
-    x = left
-    for emotion in emotions:
-        label = escape(emotion)
-        parts.append(
-            f'<rect x="{_fmt(x)}" y="{_fmt(y - 9)}" width="10" height="10" fill="{emotion_colour(emotion)}"/>'
-            f'<text x="{_fmt(x + 14)}" y="{_fmt(y)}" font-size="11" fill="#1d2733" '
-            f'font-family="sans-serif">{label}</text>'
-        )
-        x += 22 + 7 * len(emotion)
-    return parts
+def _point_label(transition: EmotionTransition, faded: bool) -> str:
+    label = (
+        f"{transition.at:%Y-%m-%d %H:%M:%S} UTC: {transition.to_emotion} "
+        f"({valence_of(transition.to_emotion).value}; intensity {transition.intensity:.2f}, "
+        f"confidence {transition.confidence:.2f}{', low confidence' if faded else ''})"
+    )
+    return label
 
 
 def emotion_chart_svg(
-    transitions: Sequence[EmotionTransition | UnreadableEntry], *, width: int = 720, height: int = 240
+    transitions: Sequence[EmotionTransition | UnreadableEntry],
+    *,
+    width: int = 720,
+    height: int = 240,
+    links: Mapping[str, str] | None = None,
+    low_confidence: float | None = None,
 ) -> str:
-    """A self-contained SVG of intensity (0 to 1) over time; points and segments coloured by emotion."""
+    """A self-contained SVG of inferred intensity (0 to 1) over time, coloured and shaped by valence.
+
+    ``links``: citation id of a transition → the URL its point links to (the page passes provenance
+    links; the PDF none). ``low_confidence``: points below it are faded (default: the setting).
+    """
+    threshold = float(settings.EMOTION_LOW_CONFIDENCE) if low_confidence is None else low_confidence
     readable = sorted((t for t in transitions if isinstance(t, EmotionTransition)), key=lambda t: t.at)
     unreadable = sum(isinstance(t, UnreadableEntry) for t in transitions)
     left, right = float(MARGIN_LEFT), float(width - MARGIN_RIGHT)
     top, bottom = float(MARGIN_TOP), float(height - MARGIN_BOTTOM)
-    title = f"Emotional journey: {len(readable)} transitions"
+    title = f"Emotional journey: {len(readable)} transitions; emotions {INFERRED_NOTE}"
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="emotion-chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{_attr(title)}">',
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{attr(title)}">',
         f"<title>{escape(title)}</title>",
-        *_axes(width, height, top, bottom, left, right),
+        *value_axes(width, height, top, bottom, left, right),
     ]
     xs = _x_positions([t.at for t in readable], left, right - left)
     points = [
@@ -104,39 +82,38 @@ def emotion_chart_svg(
     ]
     for index in range(1, len(points)):
         (x1, y1), (x2, y2) = points[index - 1], points[index]
-        colour = emotion_colour(readable[index].to_emotion)
+        stroke = colour(valence_of(readable[index].to_emotion).value)
         parts.append(
-            f'<line x1="{_fmt(x1)}" y1="{_fmt(y1)}" x2="{_fmt(x2)}" y2="{_fmt(y2)}" '
-            f'stroke="{colour}" stroke-width="2"/>'
+            f'<line x1="{fmt(x1)}" y1="{fmt(y1)}" x2="{fmt(x2)}" y2="{fmt(y2)}" '
+            f'stroke="{stroke}" stroke-width="2" stroke-opacity="0.8"/>'
         )
+    faded_any = False
     for (x, y), transition in zip(points, readable, strict=True):
-        label = (
-            f"{transition.at:%Y-%m-%d %H:%M} UTC: {transition.to_emotion} "
-            f"(intensity {transition.intensity:.2f}, confidence {transition.confidence:.2f})"
-        )
-        parts.append(
-            f'<circle cx="{_fmt(x)}" cy="{_fmt(y)}" r="4" fill="{emotion_colour(transition.to_emotion)}">'
-            f"<title>{escape(label)}</title></circle>"
-        )
+        faded = transition.confidence < threshold
+        faded_any = faded_any or faded
+        label = _point_label(transition, faded)
+        point = marker(valence_of(transition.to_emotion).value, x, y, faded=faded, title=label)
+        href = (links or {}).get(transition.citation_id)
+        if href:
+            point = f'<a href="{attr(href)}" aria-label="{attr(label + ": open the message")}">{point}</a>'
+        parts.append(point)
     if readable:
-        parts.append(
-            f'<text x="{left}" y="{bottom + 16}" font-size="11" fill="#5b6775" font-family="sans-serif">'
-            f"{escape(f'{readable[0].at:%Y-%m-%d %H:%M}')}</text>"
-            f'<text x="{right}" y="{bottom + 16}" font-size="11" text-anchor="end" fill="#5b6775" '
-            f'font-family="sans-serif">{escape(f"{readable[-1].at:%Y-%m-%d %H:%M} UTC")}</text>'
-        )
+        parts.append(text(left, bottom + 16, f"{readable[0].at:%Y-%m-%d %H:%M}"))
+        parts.append(text(right, bottom + 16, f"{readable[-1].at:%Y-%m-%d %H:%M} UTC", anchor="end"))
+        parts.extend(valence_legend(left, float(height - 12), faded_note=faded_any))
     else:
         parts.append(
-            f'<text x="{(left + right) / 2}" y="{(top + bottom) / 2}" font-size="13" text-anchor="middle" '
-            f'fill="#5b6775" font-family="sans-serif">No emotion transitions recorded</text>'
+            text(
+                (left + right) / 2,
+                (top + bottom) / 2,
+                "No emotion transitions recorded",
+                size=13,
+                anchor="middle",
+            )
         )
-    seen = list(dict.fromkeys(str(t.to_emotion) for t in readable))
-    parts.extend(_legend(seen, float(height - 10), left))
     if unreadable:
         note = f"{unreadable} unreadable entr{'y' if unreadable == 1 else 'ies'} not shown"
-        parts.append(
-            f'<text x="{right}" y="{height - 10}" font-size="11" text-anchor="end" fill="#c0392b" '
-            f'font-family="sans-serif">{escape(note)}</text>'
-        )
+        parts.append(text(right, bottom + 32, note, fill="#b3261e", anchor="end"))
+    parts.append(text(right, top - 4, "intensity (inferred)", fill=INK, anchor="end", size=10))
     parts.append("</svg>")
     return "".join(parts)

@@ -7,7 +7,7 @@ notes; errors are logged by type only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.http import HttpRequest
@@ -20,11 +20,12 @@ from ifemotion.accounts.models import AuditAction, User
 from sessions_app import repository
 from sessions_app.access import AccessGrant
 from sessions_app.dashboard.charts import emotion_chart_svg
-from sessions_app.domain import Breakthrough, SessionState
+from sessions_app.dashboard.journey import JourneyRow, chart_links, focus_row, journey_rows
+from sessions_app.domain import Breakthrough, Message, SessionState, UnreadableEntry
+from sessions_app.repository.citation_pages import CitationPage, citation_page
 from sessions_app.repository.session_page import get_session_page
 
 TRANSCRIPT_PAGE = 50
-CITATION_LIMIT = 200
 
 
 @dataclass(frozen=True)
@@ -47,8 +48,10 @@ class SessionView:
     chart_svg: SafeString
     breakthroughs: list[Breakthrough]
     transcript: TranscriptPage
-    citations: list[Any]
+    citations: CitationPage
     token: str
+    journey: list[JourneyRow | UnreadableEntry] = field(default_factory=list)
+    focus_row: JourneyRow | None = None  # the emotion update a provenance link pointed at
 
     @property
     def is_live(self) -> bool:
@@ -103,7 +106,20 @@ def _transcript(client_id: str, session_id: str, state: SessionState, page: int 
         offset = (number - 1) * TRANSCRIPT_PAGE
         items = state.messages[offset : offset + TRANSCRIPT_PAGE]
         return TranscriptPage(tuple(items), number, pages, total, offset + 1)
-    return transcript_page(client_id, session_id, page, expected_total=total)
+    return _from_window(state, page) or transcript_page(client_id, session_id, page, expected_total=total)
+
+
+def _from_window(state: SessionState, page: int | None) -> TranscriptPage | None:
+    """The page, when the window already holds every message of it (the latest page usually): a long
+    session's first screen then reads nothing older. None when it does not (or holds a damaged entry)."""
+    total = state.metadata.message_count
+    pages = max(1, -(-total // TRANSCRIPT_PAGE))
+    number = pages if page is None else min(max(1, page), pages)
+    first, last = (number - 1) * TRANSCRIPT_PAGE + 1, min(number * TRANSCRIPT_PAGE, total)
+    by_seq = {m.seq: m for m in state.messages if isinstance(m, Message)}
+    if len(by_seq) != len(state.messages) or any(seq not in by_seq for seq in range(first, last + 1)):
+        return None
+    return TranscriptPage(tuple(by_seq[seq] for seq in range(first, last + 1)), number, pages, total, first)
 
 
 def live_token(client_id: str, session_id: str) -> str:
@@ -111,11 +127,21 @@ def live_token(client_id: str, session_id: str) -> str:
     return configured.get_state_manager().change_probe(client_id, session_id, with_citations=False)[0]
 
 
-def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> SessionView:
+def session_view(
+    grant: AccessGrant,
+    session_id: str,
+    *,
+    page: int | None,
+    citations_page: int | None = None,
+    citation_focus: str = "",
+) -> SessionView:
     """Everything the session page shows. Raises SessionNotFound or StateUnavailable.
 
     A live session is read from Redis once (one consistent snapshot: state, transcript page, pending
-    citations and change token); the archive supplies only what Redis no longer holds."""
+    citations and change token); the archive supplies only what Redis no longer holds.
+    ``citation_focus``: a citation id a provenance link points at; its update and its row in the
+    (paged) citations are highlighted.
+    """
     fetched = get_session_page(grant.client_id, session_id, page=page, page_size=TRANSCRIPT_PAGE)
     record, state, token = fetched.record, fetched.record.state, fetched.token
     pending: list[Any] = list(fetched.pending_citations)
@@ -128,27 +154,22 @@ def session_view(grant: AccessGrant, session_id: str, *, page: int | None) -> Se
     breakthroughs = sorted(
         (b for b in state.breakthroughs if isinstance(b, Breakthrough)), key=lambda b: (-b.confidence, b.at)
     )
+    journey = journey_rows(grant.client_id, session_id, state, live=record.source == "live")
+    links = chart_links(journey)
     return SessionView(
         record=record,
         state=state,
         # Safe to mark: charts.py builds the SVG from html.escape'd parts only. Never client text.
-        chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308
+        chart_svg=mark_safe(emotion_chart_svg(state.emotion_log, links=links)),  # noqa: S308
         breakthroughs=breakthroughs,
         transcript=transcript,
-        citations=_citations(grant.client_id, session_id, pending),
+        citations=citation_page(
+            grant.client_id, session_id, pending, page=citations_page, focus=citation_focus
+        ),
         token=token,
+        journey=journey,
+        focus_row=focus_row(journey, citation_focus),
     )
-
-
-def _citations(client_id: str, session_id: str, pending: list[Any]) -> list[Any]:
-    """Archived citations and those still buffered in Redis, each once, oldest first."""
-    archived = repository.search_citations(
-        user_id=client_id, session_id=session_id, limit=CITATION_LIMIT, include_live=False
-    )
-    by_id = {c.citation_id: c for c in archived}
-    for citation in pending:
-        by_id.setdefault(citation.citation_id, citation)
-    return sorted(by_id.values(), key=lambda c: (c.timestamp, c.citation_id))[-CITATION_LIMIT:]
 
 
 def record_list_view(request: HttpRequest, user: User, page: int, rows: int) -> None:

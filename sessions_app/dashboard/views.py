@@ -4,6 +4,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -13,8 +14,9 @@ from django.views.decorators.http import require_GET
 from ifemotion.accounts.middleware import passive
 from ifemotion.accounts.models import User
 from sessions_app.access import NOT_FOUND, check_client_access, export_roles, readable_client_ids
-from sessions_app.dashboard import pages
+from sessions_app.dashboard import journey, pages
 from sessions_app.dashboard.forms import SessionFilterForm
+from sessions_app.dashboard.journey import checked_citation
 from sessions_app.dashboard.listing import list_sessions
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
 from sessions_app.notes.pages import session_cards
@@ -46,6 +48,14 @@ def _transcript_page(request: HttpRequest, focus: int | None) -> int | None:
     if page is None and focus:
         return pages.transcript_page_of(focus)
     return page
+
+
+def _citations(request: HttpRequest) -> dict[str, Any]:
+    """The citations page asked for (``cp``) and the citation a provenance link highlights (``c``)."""
+    return {
+        "citations_page": _number(request, "cp"),
+        "citation_focus": checked_citation(request.GET.get("c", "")),
+    }
 
 
 def record_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -93,11 +103,42 @@ def session_list(request: HttpRequest) -> HttpResponse:
 def session_detail(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     grant = check_client_access(request.user, client_id, purpose="view", request=request)
     focus = _number(request, "m")
-    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
+    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus), **_citations(request))
     pages.record_view(request, grant, session_id)
     context = {"grant": grant, "view": view, "tp": view.transcript.page, "focus": focus}
+    context["missing_focus"] = bool(focus) and not any(
+        getattr(m, "seq", None) == focus for m in view.transcript.items
+    )
     context |= session_cards(grant, view.state, is_live=view.is_live)  # notes, guidance, inferences
     return render(request, "sessions_app/session_detail.html", context)
+
+
+@never_cache
+@login_required
+@require_GET
+@record_errors
+def session_provenance(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    """A journey link the page could not resolve without reading unarchived live messages: resolved
+    now, then a redirect to the message (highlighted) and its citation."""
+    check_client_access(request.user, client_id, purpose="view", request=request)
+    url = journey.resolve(client_id, session_id, checked_citation(request.GET.get("c", "")))
+    if url is None:
+        messages.warning(request, "The message of that emotion update could not be found.")
+        return redirect("sessions:detail", client_id=client_id, session_id=session_id)
+    return redirect(url)
+
+
+@never_cache
+@login_required
+@require_GET
+def session_jump(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
+    """The "go to message" form: a redirect to the message's deep link (page, highlight, scroll)."""
+    check_client_access(request.user, client_id, purpose="view", request=request)
+    seq = _number(request, "m")
+    if not seq:
+        messages.warning(request, "Enter a message number (1 or more).")
+        return redirect("sessions:detail", client_id=client_id, session_id=session_id)
+    return redirect(pages.message_url(client_id, session_id, seq))
 
 
 @passive
@@ -111,6 +152,6 @@ def session_live(request: HttpRequest, client_id: str, session_id: str) -> HttpR
     if pages.live_token(client_id, session_id) == request.GET.get("token"):
         return HttpResponse(status=204)
     focus = _number(request, "m")
-    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus))
+    view = pages.session_view(grant, session_id, page=_transcript_page(request, focus), **_citations(request))
     context = {"grant": grant, "view": view, "tp": view.transcript.page, "focus": focus}
     return render(request, "sessions_app/session_live.html", context)

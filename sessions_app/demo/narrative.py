@@ -413,6 +413,24 @@ OPENERS: dict[Emotion, tuple[str, ...]] = {
     Emotion.BREAKTHROUGH: ("Wait.", "Hang on, I think I just realised something.", ""),
     Emotion.INTEGRATED: ("I wanted to tell you how this week went.", "Something shifted a little.", ""),
     Emotion.HAPPY: ("Something good happened.", "I'm actually in a good mood today.", ""),
+    # Labels of the clinically usual vocabulary (sessions_app.emotions), for the arcs below.
+    Emotion("sad"): ("I've felt low all week.", "I cried in the car again this morning.", ""),
+    Emotion("grieving"): (
+        "It still doesn't feel real that she's gone.",
+        "Some days I forget, then it hits me.",
+        "",
+    ),
+    Emotion("lonely"): ("The evenings are the worst.", "Nobody has really asked how I am lately.", ""),
+    Emotion("ashamed"): ("I almost didn't want to tell you this.", "I'm embarrassed even saying it.", ""),
+    Emotion("guilty"): ("I keep thinking I should have done more.", "I let someone down again.", ""),
+    Emotion("overwhelmed"): ("Everything is piling up at once.", "I don't know where to start today.", ""),
+    Emotion("afraid"): ("I'm scared of how this is going to go.", "I woke up with that dread again.", ""),
+    Emotion("hopeful"): (
+        "I think things might be turning a corner.",
+        "For once I'm looking forward to something.",
+        "",
+    ),
+    Emotion("calm"): ("I feel steadier than last time.", "It's been a quieter week inside my head.", ""),
 }
 
 DETAILS: dict[str, tuple[str, ...]] = {
@@ -550,6 +568,11 @@ ARCS: tuple[tuple[Emotion, ...], ...] = (
     (E.FRUSTRATED, E.EXPLORING, E.BREAKTHROUGH, E.HAPPY),
     (E.NEUTRAL, E.ANXIOUS, E.EXPLORING, E.INTEGRATED),
     (E.RESISTANT, E.FRUSTRATED, E.EXPLORING),
+    # With the clinically usual labels: grief and loneliness, shame and guilt, fear and overload.
+    (Emotion("grieving"), Emotion("lonely"), E.EXPLORING, Emotion("hopeful")),
+    (Emotion("ashamed"), Emotion("guilty"), E.EXPLORING, E.BREAKTHROUGH, Emotion("calm")),
+    (Emotion("overwhelmed"), Emotion("afraid"), E.EXPLORING, Emotion("calm")),
+    (Emotion("sad"), E.EXPLORING, Emotion("hopeful")),
 )
 # The share of the conversation each phase takes, by the phase's stage.
 STAGE_WEIGHT = {"distress": 3, "exploring": 4, "breakthrough": 2, "integrated": 3}
@@ -560,7 +583,7 @@ def stage_of(emotion: Emotion) -> str:
         return "exploring"
     if emotion == Emotion.BREAKTHROUGH:
         return "breakthrough"
-    if emotion in (Emotion.INTEGRATED, Emotion.HAPPY):
+    if emotion in (Emotion.INTEGRATED, Emotion.HAPPY, "hopeful", "calm"):
         return "integrated"
     return "distress"
 

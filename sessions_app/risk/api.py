@@ -11,20 +11,20 @@ from typing import Annotated
 from django.http import HttpRequest
 from ninja import Path, Query
 
+from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import ApiError, note_subject
-from sessions_app.api.schemas import ID_DESCRIPTION, ID_REGEX, ErrorOut
+from sessions_app.api.schemas import ID_DESCRIPTION, ID_REGEX
 from sessions_app.risk.models import RiskFlag
 from sessions_app.risk.queries import flags_of_client
 from sessions_app.risk.schemas import RiskFlagListOut, RiskFlagOut, StateName
 
 UserId = Annotated[str, Path(pattern=ID_REGEX, min_length=1, max_length=64, description=ID_DESCRIPTION)]
-ERRORS: dict[int, type[ErrorOut]] = {status: ErrorOut for status in (400, 401, 403, 404, 422, 429, 503)}
 
 
 @api.get(
     "/users/{user_id}/risk-flags",
-    response={200: RiskFlagListOut, **ERRORS},
+    **answers({200: RiskFlagListOut}, Kind.READ, corrupt=False),
     tags=["risk"],
     operation_id="listRiskFlags",
 )
@@ -46,7 +46,10 @@ def list_risk_flags(
 
 
 @api.get(
-    "/risk-flags/{flag_id}", response={200: RiskFlagOut, **ERRORS}, tags=["risk"], operation_id="getRiskFlag"
+    "/risk-flags/{flag_id}",
+    **answers({200: RiskFlagOut}, Kind.READ, corrupt=False),
+    tags=["risk"],
+    operation_id="getRiskFlag",
 )
 def get_risk_flag(request: HttpRequest, flag_id: Annotated[int, Path(ge=1, le=2**62)]) -> RiskFlagOut:
     """One flag with its history (who acknowledged, resolved or marked it false positive, and why)."""

@@ -25,7 +25,6 @@ from sessions_app.domain import (
     Breakthrough,
     BreakthroughCategory,
     ContextSnapshot,
-    Emotion,
     EmotionState,
     Message,
     Milestone,
@@ -33,6 +32,7 @@ from sessions_app.domain import (
     SessionState,
     UnreadableEntry,
 )
+from sessions_app.emotions import check_emotion
 from sessions_app.errors import (
     CorruptSession,
     InvalidInput,
@@ -280,7 +280,7 @@ class ConversationStateManager(StateReader):
     ) -> Milestone:
         keys = SessionKeys.for_session(user_id, session_id)
         description = check_text(description, "description", max_chars=self.max_label_chars)
-        emo = None if emotion is None else check_choice(emotion, Emotion, "emotion")
+        emo = None if emotion is None else check_emotion(emotion, "emotion")
         _, payload = payloads.milestone(self._retention, self._now(), description=description, emotion=emo)
         member = self._run("record_milestone", keys, payload)
         decoded = members.milestones([member], key=keys.milestones)[0]

@@ -64,8 +64,23 @@ _TYPES = {code: ctype for ctype, code in CITATION_TYPE_CODES.items()}
 _EVENTS = {code: text for text, code in EVENT_CODES.items()}
 ROLE_CODES: dict[Role, int] = {Role.USER: 0, Role.ASSISTANT: 1, Role.SYSTEM: 2}
 _ROLES = {code: role for role, code in ROLE_CODES.items()}
-_EMOTIONS: dict[str | None, Emotion | None] = {emotion.value: emotion for emotion in Emotion}
-_EMOTIONS[None] = None
+# Labels come from a configured vocabulary (sessions_app/emotions.py): interned as they are first read, so
+# a resume of a hundred messages builds each label once. Bounded: a damaged store cannot grow it forever.
+_EMOTIONS: dict[str, Emotion] = {}
+_EMOTIONS_MAX = 1024
+
+
+def _emotion(label: str | None) -> Emotion | None:
+    if label is None:
+        return None
+    found = _EMOTIONS.get(label)
+    if found is None:
+        found = Emotion(label)
+        if len(_EMOTIONS) < _EMOTIONS_MAX:
+            _EMOTIONS[label] = found
+    return found
+
+
 _CATEGORIES = {category.value: category for category in BreakthroughCategory}
 
 _encoder = msgspec.msgpack.Encoder()
@@ -219,7 +234,7 @@ def _message(raw: bytes) -> Message:
         emotion = intensity = confidence = None
     elif header == _FELT:
         seq, message_id, role, content, at, cid, felt, intensity, confidence = _FELT_MESSAGE.decode(raw)
-        emotion = _EMOTIONS[felt]
+        emotion = _emotion(felt)
     else:
         raise msgspec.ValidationError("a message has 6 or 9 fields")
     if type(cid) is bytes and len(cid) == 16:
@@ -245,7 +260,7 @@ def _message(raw: bytes) -> Message:
 def _transition(raw: bytes) -> EmotionTransition:
     before, to, intensity, confidence, at, cid, message_id = _TRANSITION.decode(raw)
     return EmotionTransition(
-        from_emotion=_EMOTIONS[before],
+        from_emotion=_emotion(before),
         to_emotion=Emotion(to),
         intensity=intensity,
         confidence=confidence,
@@ -260,7 +275,7 @@ def _milestone(raw: bytes) -> Milestone:
     return Milestone(
         id=milestone_id,
         description=description,
-        emotion=_EMOTIONS[emotion],
+        emotion=_emotion(emotion),
         at=at,
         message_count=count,
         citation_id=_citation_id(cid),

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TypeVar
 
 from sessions_app.domain import Emotion
+from sessions_app.emotions import check_emotion
 from sessions_app.errors import ContentTooLarge, InvalidInput
 from sessions_app.state.keys import check_id
 
@@ -109,7 +110,8 @@ def check_optional_emotion(
             "an emotion needs both intensity and confidence",
         )
     return (
-        check_choice(emotion, Emotion, "emotion"),
+        # The configured vocabulary (sessions_app.emotions), not a fixed list.
+        check_emotion(emotion, "emotion"),
         check_unit_interval(intensity, "intensity"),
         check_unit_interval(confidence, "confidence"),
     )

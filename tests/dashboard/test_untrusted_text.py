@@ -95,7 +95,7 @@ def test_the_chart_escapes_what_it_is_given(fake_manager: ConversationStateManag
 
 
 def test_no_template_or_module_marks_client_text_safe() -> None:
-    """The mark_safe calls are the chart (built from escaped parts) and the clinicians' Markdown right
+    """The mark_safe calls are the charts (built from escaped parts) and the clinicians' Markdown right
     after nh3's allow-list (sessions_app/notes/rendering.py); no |safe or autoescape off."""
     templates = list((ROOT / "templates").rglob("*.html"))
     offenders = [
@@ -110,6 +110,7 @@ def test_no_template_or_module_marks_client_text_safe() -> None:
     )
     assert marked == [
         '"chart": mark_safe(emotion_chart_svg(doc.record.state.emotion_log)),  # noqa: S308',
-        "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log)),  # noqa: S308",
+        "chart_svg=mark_safe(emotion_chart_svg(state.emotion_log, links=links)),  # noqa: S308",
+        "chart_svg=mark_safe(trend_chart_svg(points, links=urls if links else None)),  # noqa: S308",
         "return mark_safe(render_markdown(text))  # noqa: S308",
     ]
