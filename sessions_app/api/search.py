@@ -17,7 +17,8 @@ from sessions_app import repository
 from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import ApiError, note_subject, retry_after
-from sessions_app.api.schemas import Id, In
+from sessions_app.api.fields import Id
+from sessions_app.api.schemas import In
 from sessions_app.archive.search.chroma import IndexOutdated, SearchUnavailable
 from sessions_app.domain import Role
 from sessions_app.repository.search import MAX_QUERY_CHARS

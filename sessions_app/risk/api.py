@@ -14,7 +14,7 @@ from ninja import Path, Query
 from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import ApiError, note_subject
-from sessions_app.api.schemas import ID_DESCRIPTION, ID_REGEX
+from sessions_app.api.fields import ID_DESCRIPTION, ID_REGEX
 from sessions_app.risk.models import RiskFlag
 from sessions_app.risk.queries import flags_of_client
 from sessions_app.risk.schemas import RiskFlagListOut, RiskFlagOut, StateName

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditAction, User
-from sessions_app.domain import Emotion
+from sessions_app.emotions import vocabulary
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import seed_session
 from tests.dashboard.test_browser import CHROMIUM, browser, save, site  # noqa: F401 - fixtures
@@ -68,9 +68,9 @@ def test_every_main_page_has_no_serious_or_critical_axe_violation(
 ) -> None:
     settings.MFA_REQUIRED_ROLES = []  # the admin's pages without a second factor, for this test only
     sid = seed_session(fake_manager, AVA)
-    for emotion in Emotion:  # every chip colour, in the journey table and in the transcript's muted lines
+    for emotion in vocabulary().labels:  # every chip, in the journey table and the transcript's muted lines
         fake_manager.append_message(
-            AVA, sid, role="user", content="...", emotion=emotion.value, intensity=0.5, confidence=0.7
+            AVA, sid, role="user", content="...", emotion=emotion, intensity=0.5, confidence=0.7
         )
     audit.record(AuditAction.USER_CHANGED, actor="manage.py", role="", detail={"created": "x"})
 
@@ -139,14 +139,19 @@ def test_every_chip_meets_aa_contrast_wherever_it_sits() -> None:
     chip_text = re.search(r"\.status, \.tag, \.emotion \{ color: var\(--([a-z]+)\); \}", CSS)
     assert chip_text, "chips must set their own text colour, not inherit a muted one"
     text = variables[chip_text.group(1)]
-    backgrounds = dict(
-        re.findall(r"\.(emotion-[a-z]+|status-[a-z]+|tag\.live) \{ background: (#[0-9a-f]{6}); \}", CSS)
-    )
-    assert {f"emotion-{e.value}" for e in Emotion} <= set(backgrounds)
+    backgrounds = dict(re.findall(r"\.(status-[a-z]+|tag\.live) \{ background: (#[0-9a-f]{6}); \}", CSS))
+    assert backgrounds
     for chip, background in backgrounds.items():
         assert contrast(text, background) >= 4.5, chip
-    # The muted grey would fail on three of them: the reason chips set their own colour.
-    assert contrast(variables["muted"], backgrounds["emotion-frustrated"]) < 4.5
+    # Emotion chips are coloured by valence (any label of the configured vocabulary has one).
+    valences = re.findall(
+        r"\.emotion\.valence-([a-z]+) \{ background: (#[0-9a-f]{6}); color: (#[0-9a-f]{6});", CSS
+    )
+    assert {v for v, _, _ in valences} >= {"negative", "neutral", "positive", "unknown"}
+    for valence, background, colour in valences:
+        assert contrast(colour, background) >= 4.5, valence
+    # The muted grey would fail on a tinted chip: the reason chips set their own colour.
+    assert contrast(variables["muted"], dict((v, b) for v, b, _ in valences)["negative"]) < 4.5
 
 
 def test_templates_use_valid_data_hx_attributes_only() -> None:

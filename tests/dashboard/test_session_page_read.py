@@ -85,7 +85,7 @@ def test_the_page_shows_pending_citations_and_its_token_changes_with_the_session
     sid = live_manager.initialize_session(AVA, model="m")
     live_manager.append_message(AVA, sid, role="user", content="hello")
     before = pages.session_view(_grant(alice), sid, page=None)
-    assert {c.citation_id for c in before.citations} >= {before.state.messages[0].citation_id}  # type: ignore[union-attr]
+    assert {c.citation_id for c in before.citations.items} >= {before.state.messages[0].citation_id}  # type: ignore[union-attr]
     assert before.token == pages.live_token(AVA, sid)
 
     live_manager.update_emotion(AVA, sid, emotion="anxious", intensity=0.5, confidence=0.5)
@@ -93,4 +93,4 @@ def test_the_page_shows_pending_citations_and_its_token_changes_with_the_session
     assert pages.live_token(AVA, sid) != before.token
     after = pages.session_view(_grant(alice), sid, page=None)
     assert after.token == pages.live_token(AVA, sid)
-    assert len(after.citations) == len(before.citations) + 1
+    assert after.citations.total == before.citations.total + 1
