@@ -89,6 +89,8 @@ def main() -> None:
         "REDIS_URL": redis_url,
         # Escalation e-mails of the demo's overdue risk flag go to the console: show one on-call address.
         "RISK_ESCALATION_EMAILS": os.environ.get("RISK_ESCALATION_EMAILS", "on-call@clinic.invalid"),
+        # Links in the demo's e-mails (printed on the console) point at this server.
+        "SITE_URL": os.environ.get("SITE_URL", f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"),
     }
     port = os.environ.get("PORT", "8000")
     archiver: subprocess.Popen[bytes] | None = None

@@ -329,8 +329,6 @@ RISK_ESCALATION_EMAILS = env_list("RISK_ESCALATION_EMAILS", [])
 RISK_NOTIFY_SEVERITIES = env_list("RISK_NOTIFY_SEVERITIES", ["high", "medium"])
 # The HTTP append assesses client messages in the request (the worker assesses the rest).
 RISK_ASSESS_ON_API = env_bool("RISK_ASSESS_ON_API", True)
-# Links in e-mails point here (no client text is ever in an e-mail).
-DASHBOARD_URL = env_str("DASHBOARD_URL", "http://127.0.0.1:8000")
 # --- end of Risk flags (e-mail settings below, shared) ---------------------------------------
 
 # --- Security (issue 11; see README "Security operations") -----------------------------------------

@@ -18,7 +18,16 @@ from pathlib import Path
 from django.conf import settings
 
 ROOT = Path(__file__).resolve().parent.parent
-FIRST_PARTY = {"ifemotion", "sessions_app", "exports_app", "tests", "bench", "manage"}
+FIRST_PARTY = {
+    "ifemotion",
+    "sessions_app",
+    "exports_app",
+    "tests",
+    "bench",
+    "manage",
+    "riskset",
+    "timing",
+}  # riskset, timing: in bench/
 PRODUCT = [ROOT / "ifemotion", ROOT / "sessions_app", ROOT / "exports_app", ROOT / "manage.py"]
 # Development tools inside the product's packages: they run only from a development install.
 DEV_TOOLS = {
@@ -30,6 +39,10 @@ NOT_IMPORTED = {
     "psycopg": "Django's PostgreSQL backend loads it when DATABASE_URL names PostgreSQL",
     "gunicorn": "the production web server (deploy/gunicorn.conf.py), run as a command",
 }
+# Imported only for an optional feature an operator sets up, never installed by us, each with its reason.
+OPTIONAL_IMPORTS = {
+    "sentence_transformers": "CHROMA_EMBEDDING=local with a PyTorch model directory (README: Search)",
+}
 # Development dependencies used as commands rather than imported.
 DEV_COMMANDS = {
     "ruff": "make lint",
@@ -39,6 +52,7 @@ DEV_COMMANDS = {
     "types-tqdm": "type stubs for mypy",
     "types-jsonschema": "type stubs for mypy",
     "uv": "make lock",
+    "bandit": "make lint",
 }
 DOTTED_PATH = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
@@ -116,7 +130,7 @@ def distributions(modules: Iterable[str]) -> dict[str, str]:
     """Module → the distribution that provides it (as installed)."""
     providers = importlib.metadata.packages_distributions()
     result: dict[str, str] = {}
-    for module in modules:
+    for module in sorted(set(modules) - set(OPTIONAL_IMPORTS)):
         names = providers.get(module)
         assert names, f"no installed distribution provides {module!r}"
         result[module] = canonical(names[0])

@@ -117,6 +117,7 @@ class AuditAction(models.TextChoices):
     RISK_FLAG_VIEWED = "risk_flag_viewed", "Risk flag viewed"
     RISK_FLAG_CHANGED = "risk_flag_changed", "Risk flag acknowledged, resolved or marked false positive"
     RISK_FLAG_ESCALATED = "risk_flag_escalated", "Risk flag escalated"
+    SEARCH = "search", "Search (the query is stored only as a keyed hash)"
 
 
 class AuditEvent(models.Model):

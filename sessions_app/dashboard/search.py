@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from ifemotion.accounts import audit
-from ifemotion.accounts.models import User
+from ifemotion.accounts.models import AuditAction, User
 from sessions_app import repository
 from sessions_app.access import readable_client_ids
 from sessions_app.archive.search.chroma import IndexOutdated, SearchUnavailable
@@ -34,7 +34,7 @@ from sessions_app.repository.search import MAX_QUERY_CHARS
 
 logger = logging.getLogger(__name__)
 
-AUDIT_ACTION = "search"  # kept out of AuditAction's choices so this room needs no accounts migration
+AUDIT_ACTION = AuditAction.SEARCH
 PAGE_SIZE = 10
 MAX_PAGE = 20
 SPEAKERS = {"user": "Client", "assistant": "Chatbot", "system": "System"}

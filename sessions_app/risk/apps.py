@@ -6,3 +6,8 @@ class RiskConfig(AppConfig):
     label = "risk"
     verbose_name = "Risk flags"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from sessions_app.risk import metrics
+
+        metrics.register()

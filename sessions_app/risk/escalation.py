@@ -44,7 +44,9 @@ class EscalationSummary:
 
 
 def flag_link(flag: RiskFlag) -> str:
-    return settings.DASHBOARD_URL.rstrip("/") + reverse("risk:flag", args=[flag.pk])
+    """The flag's page, absolute when ``SITE_URL`` is set (the e-mails' one base for links), else the
+    path alone: escalation runs from a timer, with no request to take a host from."""
+    return settings.SITE_URL.rstrip("/") + reverse("risk:flag", args=[flag.pk])
 
 
 def assignee_emails(client_id: str) -> list[str]:

@@ -85,14 +85,14 @@ def test_the_notes_form_keeps_the_stored_text_exactly(
 @pytest.mark.django_db
 def test_the_conflict_page_marks_both_texts(fake_manager: ConversationStateManager, alice: User) -> None:
     sid = _seed(fake_manager)
-    response = login(alice).post(
-        reverse("sessions:notes", args=[AVA, sid]),
-        {"version": "0", "base": "", "text": f"mine {SPOOF}"},
-    )
+    url = reverse("sessions:notes", args=[AVA, sid])
+    client = login(alice)
+    assert client.post(url, {"version": "0", "text": f"theirs {SPOOF}"}).status_code == 302
+    response = client.post(url, {"version": "0", "text": f"mine {SPOOF}"})  # edited from the old version
     assert response.status_code == 409
     shown = _form_values_removed(response.content.decode())
     assert f"mine {SHOWN}" in shown
-    assert f"notes {SHOWN}" in shown
+    assert f"theirs {SHOWN}" in shown
     assert "\u202e" not in shown
 
 

@@ -15,6 +15,7 @@ from django.conf import LazySettings
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from ifemotion.settings import redis_cache
 from sessions_app.archive.archiver import archiver_from_settings
 from sessions_app.ops import metrics
 from tests.redis_server import RedisServer
@@ -26,7 +27,7 @@ TOKEN = "operator-token-for-tests-" + "z" * 20
 
 
 def _use_redis(settings: LazySettings, url: str) -> None:
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": url}}
+    settings.CACHES = {"default": redis_cache(url)}
 
 
 @pytest.fixture(autouse=True)

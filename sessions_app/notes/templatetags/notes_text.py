@@ -1,19 +1,12 @@
-"""Template filters of the notes app."""
+"""Template filters of the notes app (``visible``, for invisible characters, is in ``visible_text``)."""
 
 from __future__ import annotations
 
 from django import template
 
-from exports_app.text import visible as visible_text
 from sessions_app.notes.labels import category_label
 
 register = template.Library()
-
-
-@register.filter
-def visible(value: object) -> str:
-    """Invisible controls (bidi overrides, C0/C1) as visible [U+XXXX] markers; still autoescaped."""
-    return visible_text(str(value))
 
 
 @register.filter
