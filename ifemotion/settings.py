@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "ifemotion.accounts",
     "sessions_app",
     "exports_app",
+    "sessions_app.review",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -60,7 +61,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "sessions:list"
+LOGIN_REDIRECT_URL = "review:inbox"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Roles that must pass TOTP two-factor after the password. Empty it (MFA_REQUIRED_ROLES=) to disable.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "admin"])
@@ -268,3 +269,25 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Review: inbox, read cursors, hold for review, daily digest (sessions_app/review; README "Review") --
+# The digest lists sessions leaving live storage within this many hours unreviewed and not held; the
+# inbox calls out the same sessions.
+REVIEW_DIGEST_WINDOW_HOURS = env_int("REVIEW_DIGEST_WINDOW_HOURS", 24, minimum=1)
+# Links in digest emails point here (the dashboard's public address).
+REVIEW_DIGEST_BASE_URL = env_str("REVIEW_DIGEST_BASE_URL", "http://127.0.0.1:8000")
+# The inbox asks the server every this many seconds whether anything changed (204 when not).
+REVIEW_INBOX_REFRESH_SECONDS = env_int("REVIEW_INBOX_REFRESH_SECONDS", 10, minimum=2)
+# Email (the digest): the console in development (`make run`), SMTP otherwise.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "IF.emotion Clinician <noreply@localhost>")
+# --- end of Review -------------------------------------------------------------------------------------

@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("ifemotion.accounts.urls")),
     path("exports/", include("exports_app.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("sessions_app.review.urls")),
 ]

@@ -48,9 +48,11 @@ def _time(value: Any) -> datetime:
     return parsed if parsed.tzinfo is not None else EPOCH
 
 
-# One script per client: the client's index and, for each of its sessions, the listed fields. All
-# keys share the client's {hash tag}, so this is one slot even on Redis Cluster; they are derived
-# from templates built by keys.py (the only place key formats live). Reads only; TTLs untouched.
+# One script per client: the client's index and, for each of its sessions, the listed fields, the
+# time it has left in Redis (PTTL: read, never refreshed) and the length of its emotion log (the
+# count of emotion changes, without reading the log). All keys share the client's {hash tag}, so
+# this is one slot even on Redis Cluster; they are derived from templates built by keys.py (the only
+# place key formats live). Reads only; TTLs untouched.
 LIST_SCRIPT = """
 local members = redis.call('SMEMBERS', KEYS[1])
 local out = {}
@@ -58,17 +60,21 @@ local n = 0
 for _, sid in ipairs(members) do
   local meta = redis.pcall('HMGET', ARGV[1] .. sid .. ARGV[2], META_FIELDS)
   local emotion = redis.pcall('HMGET', ARGV[3] .. sid .. ARGV[4], 'current_emotion', 'emotion_intensity')
+  local changes = redis.pcall('LLEN', ARGV[5] .. sid .. ARGV[6])
   if meta.err then meta = {'!unreadable', false, false, false, false} end
   if emotion.err then emotion = {false, false} end
+  if type(changes) ~= 'number' then changes = -1 end
   out[n + 1] = sid
   for i = 1, 5 do out[n + 1 + i] = meta[i] end
   out[n + 7] = emotion[1]
   out[n + 8] = emotion[2]
-  n = n + 8
+  out[n + 9] = redis.call('PTTL', ARGV[1] .. sid .. ARGV[2])
+  out[n + 10] = changes
+  n = n + 10
 end
 return out
 """.replace("META_FIELDS", ", ".join(f"'{name}'" for name in META_FIELDS))
-STRIDE = 8  # values per session in LIST_SCRIPT's flat reply
+STRIDE = 10  # values per session in LIST_SCRIPT's flat reply
 PLACEHOLDER = "SIDPLACEHOLDER"
 
 
@@ -76,7 +82,13 @@ def _templates(client_id: str) -> list[str]:
     keys = SessionKeys.for_session(client_id, PLACEHOLDER)
     meta_prefix, meta_suffix = keys.metadata.split(PLACEHOLDER)
     emotion_prefix, emotion_suffix = keys.emotion.split(PLACEHOLDER)
-    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix]
+    log_prefix, log_suffix = keys.emotion_log.split(PLACEHOLDER)
+    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix, log_prefix, log_suffix]
+
+
+def _ttl(value: Any) -> int | None:
+    """Milliseconds until Redis forgets the session; None when it has no TTL (PTTL -1) or is gone."""
+    return value if isinstance(value, int) and value >= 0 else None
 
 
 @dataclass(slots=True)
@@ -91,6 +103,8 @@ class LiveEntry:
     counts: tuple[Any, Any, Any]
     intensity: Any
     unreadable: bool = False
+    ttl_ms: int | None = None  # time left in live storage (None: no TTL set)
+    emotion_changes: int = 0  # length of the emotion log (-1: the log is unreadable)
 
 
 def _decode(value: Any) -> str:
@@ -104,10 +118,16 @@ def _decode(value: Any) -> str:
 def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
     entries: list[LiveEntry] = []
     for i in range(0, len(flat) - STRIDE + 1, STRIDE):
-        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity = flat[i : i + STRIDE]
+        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity, pttl, changes = flat[
+            i : i + STRIDE
+        ]
         if status == b"!unreadable":
             logger.error("metadata of a session of %s is unreadable (wrong type)", client_id)
-            entries.append(LiveEntry(client_id, _decode(sid), EPOCH, "unreadable", "", (0, 0, 0), None, True))
+            entries.append(
+                LiveEntry(
+                    client_id, _decode(sid), EPOCH, "unreadable", "", (0, 0, 0), None, True, ttl_ms=_ttl(pttl)
+                )
+            )
         elif status is not None or updated is not None:  # else a ghost member: the sweeper removes it
             entries.append(
                 LiveEntry(
@@ -118,6 +138,8 @@ def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
                     _decode(emotion) or Emotion.NEUTRAL,
                     (messages, milestones, breakthroughs),
                     intensity,
+                    ttl_ms=_ttl(pttl),
+                    emotion_changes=changes if isinstance(changes, int) else 0,
                 )
             )
     return entries
@@ -144,3 +166,38 @@ def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -
             continue
         entries.extend(_entries(client_id, reply))
     return entries
+
+
+@dataclass(frozen=True)
+class LiveTally:
+    """One live session's counts and time left, for a review control (reads only, one round trip)."""
+
+    message_count: int
+    milestone_count: int
+    breakthrough_count: int
+    emotion_changes: int
+    ttl_ms: int | None
+
+
+def live_tally(client_id: str, session_id: str, client: redis.Redis | None = None) -> LiveTally | None:
+    """The session's counts and PTTL, or None when Redis does not hold it. Raises StateUnavailable."""
+    keys = SessionKeys.for_session(client_id, session_id)
+    conn = client or configured.get_state_manager().redis
+
+    def read() -> list[Any]:
+        pipe = conn.pipeline(transaction=False)
+        pipe.hmget(keys.metadata, ["message_count", "milestone_count", "breakthrough_count", "status"])
+        pipe.llen(keys.emotion_log)
+        pipe.pttl(keys.metadata)
+        return list(pipe.execute(raise_on_error=False))
+
+    meta, changes, pttl = read_with_retry("read session counts", read)
+    if isinstance(meta, Exception) or not any(value is not None for value in meta):
+        return None
+    return LiveTally(
+        message_count=as_int(meta[0]),
+        milestone_count=as_int(meta[1]),
+        breakthrough_count=as_int(meta[2]),
+        emotion_changes=changes if isinstance(changes, int) else 0,
+        ttl_ms=_ttl(pttl),
+    )

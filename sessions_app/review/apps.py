@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class ReviewConfig(AppConfig):
+    name = "sessions_app.review"
+    label = "review"
+    verbose_name = "Review: cursors, holds and digests"
+    default_auto_field = "django.db.models.BigAutoField"
