@@ -67,7 +67,9 @@ class InboxRow:
 
     def sort_key(self) -> tuple[object, ...]:
         deadline = self.flags.next_deadline
-        leaving = self.leaving_at
+        # "About to leave": only sessions inside the warning window rank by their leave time; the
+        # rest of the unread clients follow by latest activity, as in any inbox.
+        leaving = self.leaving_at if self.leaving_soon else None
         return (
             -self.flags.rank,
             deadline if deadline else FAR_FUTURE,

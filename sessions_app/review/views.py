@@ -25,6 +25,7 @@ from sessions_app.review.flags import flags_available
 from sessions_app.review.forms import InboxFilterForm, MarkForm, UnreadForm
 from sessions_app.review.hold import HoldResult, hold_session
 from sessions_app.review.pages import inbox_for, show_choices
+from sessions_app.review.tallies import tally_of
 
 UNAVAILABLE = "Live records are temporarily unavailable: nothing was changed. Try again in a moment."
 
@@ -170,6 +171,8 @@ def hold(request: HttpRequest, client_id: str, session_id: str) -> HttpResponse:
     except StateUnavailable:
         messages.error(request, UNAVAILABLE)
         return redirect(detail)
+    if result.outcome == "not_live" and tally_of(client_id, session_id) is None:
+        raise Http404(NOT_FOUND)  # neither live nor archived: the same answer as no access
     if result.outcome == "held":
         messages.success(request, _hold_message(result))
     else:

@@ -66,24 +66,41 @@ def review_mark(marks: Mapping[tuple[str, str], SessionReview] | None, row: Any)
     return marks.get((getattr(row, "client_id", ""), getattr(row, "session_id", "")))
 
 
-@register.inclusion_tag("review/_session_review.html", takes_context=True)
-def session_review(context: template.Context) -> dict[str, Any]:
-    """The session page's review panel: unread since your last review, the retention clock, mark
-    reviewed (up to here), mark unread, hold for review. Reads counts only; never a TTL refresh."""
+def _panel_context(context: template.Context) -> dict[str, Any]:
+    """The session page's review panel, computed once per request (two tags show parts of it)."""
     request = context.get("request")
     grant, view = context.get("grant"), context.get("view")
     user = getattr(request, "user", None)
     if grant is None or view is None or not isinstance(user, User):
         return {"panel": None}
     session_id = view.state.metadata.session_id
-    panel = session_panel(user, grant, session_id, now=timezone.now())
+    cache: dict[tuple[str, str], Any] = getattr(request, "_review_panels", {})
+    key = (grant.client_id, session_id)
+    if key not in cache:
+        cache[key] = session_panel(user, grant, session_id, now=timezone.now())
+        request._review_panels = cache  # type: ignore[union-attr]
+    panel = cache[key]
     return {
         "panel": panel,
         "review": panel.review,
         "grant": grant,
         "session_id": session_id,
         "transcript_last": view.transcript.last_seq,
-        "is_live": view.is_live,
         "csrf_token": context.get("csrf_token"),
-        "request": request,
     }
+
+
+@register.inclusion_tag("review/_session_review.html", takes_context=True)
+def session_review(context: template.Context) -> dict[str, Any]:
+    """The review panel's status (inside the live sections, so it follows what the page shows):
+    unread since your last review, the retention clock, the hold, and the counts the page shows,
+    as inputs of the "mark reviewed" forms beside it (``form=`` attributes: no form is re-drawn, so
+    nothing typed is lost). Reads counts only; never a TTL refresh."""
+    return _panel_context(context)
+
+
+@register.inclusion_tag("review/_session_review_actions.html", takes_context=True)
+def session_review_actions(context: template.Context) -> dict[str, Any]:
+    """The review panel's forms (outside the live sections): mark reviewed (all shown, or up to a
+    message), mark unread, hold for review."""
+    return _panel_context(context)
