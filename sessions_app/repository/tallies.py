@@ -8,8 +8,8 @@ row is read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db.models import Max
 
@@ -21,8 +21,7 @@ COLUMNS = (
 )  # fmt: skip
 
 
-@dataclass(frozen=True, slots=True)
-class ArchivedTally:
+class ArchivedTally(NamedTuple):  # a tuple: thousands are built per inbox
     client_id: str
     session_id: str
     status: str

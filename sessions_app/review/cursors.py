@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -38,22 +39,36 @@ def counts_of(cursor: ReviewCursor) -> Counts:
     return Counts(cursor.seq, cursor.milestones, cursor.breakthroughs, cursor.emotion_changes)
 
 
-def cursors_for(clinician_id: int, client_ids: Sequence[str]) -> dict[tuple[str, str], Counts]:
-    """What the clinician has reviewed of every session of these clients (absent: nothing)."""
-    rows = ReviewCursor.objects.filter(clinician_id=clinician_id, client_id__in=list(client_ids)).values_list(
+def cursors_for(
+    clinician_id: int, client_ids: Sequence[str], *, session_ids: Sequence[str] | None = None
+) -> dict[tuple[str, str], Counts]:
+    """What the clinician has reviewed of every session (or these sessions) of these clients
+    (absent: nothing)."""
+    query = ReviewCursor.objects.filter(clinician_id=clinician_id)
+    # Either list alone, never both: two IN lists on one index make SQLite probe every pair (200
+    # clients x 400 sessions). A cursor of another client's session with the same id is harmless:
+    # callers look cursors up by (client, session).
+    if session_ids is not None:
+        query = query.filter(session_id__in=list(session_ids))
+    else:
+        query = query.filter(client_id__in=list(client_ids))
+    rows = query.values_list(
         "client_id", "session_id", "seq", "milestones", "breakthroughs", "emotion_changes"
     )
     return {(c, s): Counts(seq, ms, bt, ec) for c, s, seq, ms, bt, ec in rows}
 
 
 def last_reviews(clinician_id: int, client_ids: Sequence[str]) -> dict[str, LastReview]:
-    """Per client, the session the clinician marked reviewed most recently."""
-    rows = (
-        ReviewCursor.objects.filter(clinician_id=clinician_id, client_id__in=list(client_ids))
-        .order_by("client_id", "reviewed_at", "id")
-        .values_list("client_id", "session_id", "seq", "reviewed_at")
+    """Per client, the session the clinician marked reviewed most recently (one row per client)."""
+    latest = (
+        ReviewCursor.objects.filter(clinician_id=clinician_id, client_id=OuterRef("client_id"))
+        .order_by("-reviewed_at", "-id")
+        .values("id")[:1]
     )
-    return {client: LastReview(session, seq, at) for client, session, seq, at in rows}  # latest wins
+    rows = ReviewCursor.objects.filter(
+        clinician_id=clinician_id, client_id__in=list(client_ids), id=Subquery(latest)
+    ).values_list("client_id", "session_id", "seq", "reviewed_at")
+    return {client: LastReview(session, seq, at) for client, session, seq, at in rows}
 
 
 def cursor_of(clinician_id: int, client_id: str, session_id: str) -> tuple[Counts, datetime | None]:
@@ -99,26 +114,21 @@ def reviewed_through(client_id: str, session_id: str, seq: int, total: Counts) -
 
 
 def _save(clinician_id: int, client_id: str, session_id: str, reviewed: Counts) -> Counts:
-    """Move the cursor forward to ``reviewed`` (never back); returns the cursor as saved."""
-    now = timezone.now()
-    with transaction.atomic():
-        row = (
-            ReviewCursor.objects.select_for_update()
-            .filter(clinician_id=clinician_id, client_id=client_id, session_id=session_id)
-            .first()
-        )
-        if row is None:
-            row = ReviewCursor(clinician_id=clinician_id, client_id=client_id, session_id=session_id)
-            merged = reviewed
-        else:
-            merged = reviewed.at_least(counts_of(row))
-        row.seq, row.milestones = merged.messages, merged.milestones
-        row.breakthroughs, row.emotion_changes, row.reviewed_at = (
-            merged.breakthroughs,
-            merged.emotion_changes,
-            now,
-        )
-        row.save()
+    """Move the cursor forward to ``reviewed`` (never back); returns the cursor as saved. Call it
+    inside a transaction (the row is locked until the caller commits)."""
+    row = (
+        ReviewCursor.objects.select_for_update()
+        .filter(clinician_id=clinician_id, client_id=client_id, session_id=session_id)
+        .first()
+    )
+    if row is None:
+        row = ReviewCursor(clinician_id=clinician_id, client_id=client_id, session_id=session_id)
+        merged = reviewed
+    else:
+        merged = reviewed.at_least(counts_of(row))
+    row.seq, row.milestones, row.breakthroughs = merged.messages, merged.milestones, merged.breakthroughs
+    row.emotion_changes, row.reviewed_at = merged.emotion_changes, timezone.now()
+    row.save()
     return merged
 
 
@@ -141,12 +151,13 @@ def mark_reviewed(
     total = found.counts if shown is None else found.counts.at_most(shown)
     target = total.messages if seq is None else max(0, min(seq, total.messages))
     reviewed = reviewed_through(grant.client_id, session_id, target, total)
-    saved = _save(grant.user_id, grant.client_id, session_id, reviewed)
-    audit.record(
-        audit.REVIEW_MARKED, actor=grant.username, role=grant.role, request=request,
-        client_id=grant.client_id, session_id=session_id,
-        detail={"scope": "session", "seq": saved.messages, "source": found.source},
-    )  # fmt: skip
+    with transaction.atomic():  # the cursor moves if and only if the move is audited
+        saved = _save(grant.user_id, grant.client_id, session_id, reviewed)
+        audit.record(
+            audit.REVIEW_MARKED, actor=grant.username, role=grant.role, request=request,
+            client_id=grant.client_id, session_id=session_id,
+            detail={"scope": "session", "seq": saved.messages, "source": found.source},
+        )  # fmt: skip
     return saved
 
 
@@ -179,10 +190,10 @@ def mark_client_reviewed(*, grant: AccessGrant, request: HttpRequest | None = No
             update_fields=list(CURSOR_FIELDS),
             batch_size=500,
         )
-    audit.record(
-        audit.REVIEW_MARKED, actor=grant.username, role=grant.role, request=request,
-        client_id=grant.client_id, detail={"scope": "client", "sessions": len(rows)},
-    )  # fmt: skip
+        audit.record(
+            audit.REVIEW_MARKED, actor=grant.username, role=grant.role, request=request,
+            client_id=grant.client_id, detail={"scope": "client", "sessions": len(rows)},
+        )  # fmt: skip
     return len(rows)
 
 
@@ -192,10 +203,11 @@ def mark_unread(*, grant: AccessGrant, session_id: str = "", request: HttpReques
     query = ReviewCursor.objects.filter(clinician_id=grant.user_id, client_id=grant.client_id)
     if session_id:
         query = query.filter(session_id=session_id)
-    removed, _ = query.delete()
-    audit.record(
-        audit.REVIEW_UNMARKED, actor=grant.username, role=grant.role, request=request,
-        client_id=grant.client_id, session_id=session_id,
-        detail={"scope": "session" if session_id else "client", "cursors": removed},
-    )  # fmt: skip
+    with transaction.atomic():
+        removed, _ = query.delete()
+        audit.record(
+            audit.REVIEW_UNMARKED, actor=grant.username, role=grant.role, request=request,
+            client_id=grant.client_id, session_id=session_id,
+            detail={"scope": "session" if session_id else "client", "cursors": removed},
+        )  # fmt: skip
     return removed

@@ -20,6 +20,7 @@ class InboxFilterForm(forms.Form):
         required=False, choices=[("", "any emotion")] + [(e.value, e.value) for e in Emotion]
     )
     q = forms.CharField(required=False, max_length=64, label="Client id contains")
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
 
     def __init__(self, *args: Any, show_choices: dict[str, str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -30,7 +31,10 @@ class InboxFilterForm(forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         return InboxFilters(
-            show=data.get("show") or "all", emotion=data.get("emotion") or "", query=data.get("q") or ""
+            show=data.get("show") or "all",
+            emotion=data.get("emotion") or "",
+            query=data.get("q") or "",
+            page=data.get("page") or 1,
         )
 
 

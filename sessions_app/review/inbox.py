@@ -11,17 +11,20 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 
-from django.urls import reverse
-
-from sessions_app.dashboard.pages import message_url
-from sessions_app.review.cursors import LastReview, cursors_for, last_reviews
+from sessions_app.repository.review_totals import (
+    RecentSession,
+    archived_client_totals,
+    latest_unread_archived,
+    recent_archived,
+)
+from sessions_app.review.cursors import cursors_for, last_reviews
 from sessions_app.review.flags import NO_FLAGS, FlagSummary
+from sessions_app.review.rows import ARCHIVED_NEXT, InboxRow, NextStep, build_row
 from sessions_app.review.status import SessionReview, holds_for, session_reviews, warning_window
-from sessions_app.review.tallies import ZERO, Counts, gather
-from sessions_app.review.trend import UNKNOWN, Trend, trend
+from sessions_app.review.tallies import gather
 
 SHOW_CHOICES: dict[str, str] = {
     "all": "All clients",
@@ -31,7 +34,7 @@ SHOW_CHOICES: dict[str, str] = {
     "reviewed": "All reviewed",
 }
 FLAGGED = "flagged"
-FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
+PER_PAGE = 50
 
 
 @dataclass(frozen=True)
@@ -39,116 +42,28 @@ class InboxFilters:
     show: str = "all"
     emotion: str = ""
     query: str = ""  # part of a client id
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    client_id: str
-    sessions: int
-    live_sessions: int
-    held_sessions: int
-    unread: Counts
-    unread_sessions: int
-    flags: FlagSummary
-    last_activity: datetime | None
-    emotion: str
-    intensity: float | None
-    trend: Trend
-    leaving_at: datetime | None  # the soonest an unreviewed, unheld session leaves live storage
-    leaving_soon: int  # such sessions leaving within the warning window
-    next_url: str
-    next_session: str
-    last_review: LastReview | None
-    unreadable: int = 0
-
-    @property
-    def needs_attention(self) -> bool:
-        return bool(self.flags.open) or self.unread.any
-
-    def sort_key(self) -> tuple[object, ...]:
-        deadline = self.flags.next_deadline
-        # "About to leave": only sessions inside the warning window rank by their leave time; the
-        # rest of the unread clients follow by latest activity, as in any inbox.
-        leaving = self.leaving_at if self.leaving_soon else None
-        return (
-            -self.flags.rank,
-            deadline if deadline else FAR_FUTURE,
-            0 if self.unread.any else 1,
-            leaving if leaving else FAR_FUTURE,
-            -(self.last_activity.timestamp() if self.last_activity else 0.0),
-            self.client_id,
-        )
+    page: int = 1
 
 
 @dataclass(frozen=True)
 class Inbox:
-    rows: list[InboxRow]
+    rows: list[InboxRow]  # the page shown
     total_clients: int
+    shown: int  # clients matching the filters, on all pages
+    page: int
+    pages: int
     counts: dict[str, int]  # rows per "show" choice, before the other filters
     live_unavailable: bool
     token: str
     emotions: list[str] = field(default_factory=list)
 
+    @property
+    def has_previous(self) -> bool:
+        return self.page > 1
 
-def _pressing(reviews: Sequence[SessionReview]) -> SessionReview | None:
-    """The session to open first: the soonest to leave live storage unreviewed within the warning
-    window, else the most recently active one with something unread."""
-    window = warning_window()
-    leaving = [r for r in reviews if r.leaves_within(window)]
-    if leaving:
-        return min(leaving, key=lambda r: r.leaves_at or r.now)
-    unread = [r for r in reviews if r.needs_review]
-    return max(unread, key=lambda r: r.tally.last_updated) if unread else None
-
-
-def _next_link(client_id: str, review: SessionReview | None) -> tuple[str, str]:
-    if review is None:
-        return f"{reverse('sessions:list')}?client={client_id}", ""
-    if review.unread.messages:
-        first_unread = review.reviewed.messages + 1
-        return message_url(client_id, review.session_id, first_unread), review.session_id
-    return reverse("sessions:detail", args=[client_id, review.session_id]), review.session_id
-
-
-def _row(
-    client_id: str, reviews: list[SessionReview], flags: FlagSummary, last: LastReview | None
-) -> InboxRow:
-    readable = [r for r in reviews if not r.tally.unreadable]
-    readable.sort(key=lambda r: (r.tally.last_updated, r.session_id), reverse=True)
-    unread = ZERO
-    for review in readable:
-        unread = unread.plus(review.unread)
-    at_risk = [r for r in readable if r.at_risk]
-    leaving_times = [r.leaves_at for r in at_risk if r.leaves_at is not None]
-    window = warning_window()
-    latest = readable[0] if readable else None
-    previous = readable[1] if len(readable) > 1 else None
-    direction = UNKNOWN
-    if latest is not None:
-        direction = trend(
-            (latest.tally.emotion, latest.tally.intensity),
-            (previous.tally.emotion, previous.tally.intensity) if previous else None,
-        )
-    next_url, next_session = _next_link(client_id, _pressing(readable))
-    return InboxRow(
-        client_id=client_id,
-        sessions=len(readable),
-        live_sessions=sum(r.is_live for r in readable),
-        held_sessions=sum(r.held for r in readable),
-        unread=unread,
-        unread_sessions=sum(r.needs_review for r in readable),
-        flags=flags,
-        last_activity=latest.tally.last_updated if latest else None,
-        emotion=latest.tally.emotion if latest else "",
-        intensity=latest.tally.intensity if latest else None,
-        trend=direction,
-        leaving_at=min(leaving_times) if leaving_times else None,
-        leaving_soon=sum(r.leaves_within(window) for r in at_risk),
-        next_url=next_url,
-        next_session=next_session,
-        last_review=last,
-        unreadable=len(reviews) - len(readable),
-    )
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
 
 
 def _shown(row: InboxRow, show: str) -> bool:
@@ -173,7 +88,7 @@ def _token(rows: Sequence[InboxRow], live_unavailable: bool) -> str:
         digest.update(
             repr(
                 (row.client_id, row.unread, row.flags, row.last_activity, row.emotion, row.intensity,
-                 row.held_sessions, row.sessions, leaving, row.leaving_soon, row.last_review, row.next_url)
+                 row.held_sessions, row.sessions, leaving, row.leaving_soon, row.last_review)
             ).encode()
         )  # fmt: skip
     return digest.hexdigest()[:24]
@@ -187,21 +102,33 @@ def build_inbox(
     now: datetime,
     filters: InboxFilters,
     show_choices: Sequence[str] = tuple(SHOW_CHOICES),
+    per_page: int = PER_PAGE,
 ) -> Inbox:
-    """The clinician's inbox for ``client_ids`` (their assigned clients), ranked and filtered."""
-    tallies = gather(client_ids)
+    """The clinician's inbox for ``client_ids`` (their assigned clients): every client ranked and
+    filtered, one page of rows built for display.
+
+    Live sessions are reviewed one by one (one Redis round trip for all of them); archived ones are
+    totalled per client by the database; a session both live and archived counts once, as live.
+    """
+    tallies = gather(client_ids, archived=False)
+    live_keys = [t.key for t in tallies.sessions]
+    live_ids = [session_id for _, session_id in live_keys]
     reviews = session_reviews(
-        tallies.sessions,
-        cursors=cursors_for(clinician_id, client_ids),
-        holds=holds_for(client_ids),
-        flags={},
-        now=now,
-    )
+        tallies.sessions, cursors=cursors_for(clinician_id, client_ids, session_ids=live_ids),
+        holds=holds_for(client_ids, live_ids), flags={}, now=now,
+    )  # fmt: skip
     by_client: dict[str, list[SessionReview]] = defaultdict(list)
     for review in reviews:
         by_client[review.client_id].append(review)
-    last = last_reviews(clinician_id, client_ids)
-    rows = [_row(c, by_client.get(c, []), flags.get(c, NO_FLAGS), last.get(c)) for c in client_ids]
+    archived = archived_client_totals(clinician_id, client_ids, exclude=live_keys)
+    recent: dict[str, list[RecentSession]] = defaultdict(list)
+    for session in recent_archived(client_ids, exclude=live_keys):
+        recent[session.client_id].append(session)
+    window = warning_window()
+    rows = [
+        build_row(c, by_client.get(c, []), archived.get(c), recent.get(c, []), flags.get(c, NO_FLAGS), window)
+        for c in client_ids
+    ]
     rows.sort(key=InboxRow.sort_key)
     counts = {show: sum(_shown(row, show) for row in rows) for show in show_choices}
     query = filters.query.strip().lower()
@@ -212,11 +139,37 @@ def build_inbox(
         and (not filters.emotion or row.emotion == filters.emotion)
         and (not query or query in row.client_id.lower())
     ]
+    pages = max(1, -(-len(shown) // per_page))
+    page = min(max(1, filters.page), pages)
+    visible = _complete(clinician_id, shown[(page - 1) * per_page : page * per_page], live_keys)
     return Inbox(
-        rows=shown,
+        rows=visible,
         total_clients=len(client_ids),
+        shown=len(shown),
+        page=page,
+        pages=pages,
         counts=counts,
         live_unavailable=tallies.live_unavailable,
-        token=_token(shown, tallies.live_unavailable),
+        token=_token(visible, tallies.live_unavailable) + f"-{len(shown)}",
         emotions=sorted({row.emotion for row in rows if row.emotion}),
     )
+
+
+def _complete(clinician_id: int, rows: list[InboxRow], live_keys: list[tuple[str, str]]) -> list[InboxRow]:
+    """What only the rows shown need: the last review, and where "Review" opens when that is an
+    archived session."""
+    last = last_reviews(clinician_id, [row.client_id for row in rows])
+    waiting = [row.client_id for row in rows if row.next_step == ARCHIVED_NEXT]
+    found = latest_unread_archived(clinician_id, waiting, exclude=live_keys) if waiting else {}
+    completed = []
+    for row in rows:
+        step = row.next_step
+        if step == ARCHIVED_NEXT:
+            unread = found.get(row.client_id)
+            step = (
+                None
+                if unread is None
+                else NextStep(unread.session_id, unread.reviewed_seq + 1 if unread.unread_messages else None)
+            )
+        completed.append(replace(row, last_review=last.get(row.client_id), next_step=step))
+    return completed

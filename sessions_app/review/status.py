@@ -27,13 +27,42 @@ class HoldMark:
         return not counts.minus(self.covered).any
 
 
-@dataclass(frozen=True, slots=True)
 class SessionReview:
-    tally: SessionTally
-    reviewed: Counts
-    hold: HoldMark | None
-    flags: FlagSummary
-    now: datetime
+    """One session for one clinician. Everything is computed once, when built: an inbox builds one per
+    session of every client (thousands), and reads each several times while ranking."""
+
+    __slots__ = (
+        "at_risk",
+        "flags",
+        "held",
+        "hold",
+        "leaves_at",
+        "needs_review",
+        "now",
+        "reviewed",
+        "tally",
+        "unread",
+    )
+
+    def __init__(
+        self, tally: SessionTally, reviewed: Counts, hold: HoldMark | None, flags: FlagSummary, now: datetime
+    ) -> None:
+        self.tally, self.reviewed, self.hold, self.flags, self.now = tally, reviewed, hold, flags, now
+        counts = tally.counts
+        self.unread: Counts = (
+            ZERO if tally.unreadable else (counts if reviewed is ZERO else counts.minus(reviewed))
+        )
+        self.needs_review: bool = self.unread.any
+        # Held, and nothing happened since: the session's record no longer depends on its TTL.
+        self.held: bool = hold is not None and hold.covers(counts)
+        ttl = tally.ttl_ms
+        live = tally.source == "live"
+        # When Redis forgets the session if nothing more is written (live sessions with a TTL).
+        self.leaves_at: datetime | None = (
+            now + timedelta(milliseconds=ttl) if live and ttl is not None else None
+        )
+        # Live, unreviewed and not held: leaving live storage would leave it unreviewed.
+        self.at_risk: bool = self.needs_review and not self.held and self.leaves_at is not None
 
     @property
     def client_id(self) -> str:
@@ -44,36 +73,11 @@ class SessionReview:
         return self.tally.session_id
 
     @property
-    def unread(self) -> Counts:
-        return ZERO if self.tally.unreadable else self.tally.counts.minus(self.reviewed)
-
-    @property
-    def needs_review(self) -> bool:
-        return self.unread.any
-
-    @property
-    def held(self) -> bool:
-        """Held, and nothing happened since: the session's record no longer depends on its TTL."""
-        return self.hold is not None and self.hold.covers(self.tally.counts)
-
-    @property
     def is_live(self) -> bool:
         return self.tally.source == "live"
 
-    @property
-    def leaves_at(self) -> datetime | None:
-        """When Redis forgets the session if nothing more is written (live sessions with a TTL)."""
-        ttl = self.tally.ttl_ms
-        return None if ttl is None or not self.is_live else self.now + timedelta(milliseconds=ttl)
-
-    @property
-    def at_risk(self) -> bool:
-        """Live, unreviewed and not held: leaving live storage would leave it unreviewed."""
-        return self.is_live and self.needs_review and not self.held and self.leaves_at is not None
-
     def leaves_within(self, window: timedelta) -> bool:
-        leaves = self.leaves_at
-        return self.at_risk and leaves is not None and leaves <= self.now + window
+        return self.at_risk and self.leaves_at is not None and self.leaves_at <= self.now + window
 
 
 def warning_window() -> timedelta:
@@ -84,9 +88,11 @@ def warning_window() -> timedelta:
 def holds_for(
     client_ids: Sequence[str], session_ids: Sequence[str] | None = None
 ) -> dict[tuple[str, str], HoldMark]:
-    query = SessionHold.objects.filter(client_id__in=list(client_ids))
+    # One IN list, not two (see cursors_for); holds are looked up by (client, session).
     if session_ids is not None:
-        query = query.filter(session_id__in=list(session_ids))
+        query = SessionHold.objects.filter(session_id__in=list(session_ids))
+    else:
+        query = SessionHold.objects.filter(client_id__in=list(client_ids))
     rows = query.values_list(
         "client_id", "session_id", "held_at", "held_by_name", "messages", "milestones", "breakthroughs",
         "emotion_changes",

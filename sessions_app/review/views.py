@@ -48,14 +48,17 @@ def _inbox_context(request: HttpRequest) -> dict[str, object]:
     inbox = inbox_for(_user(request), filters, now=timezone.now())
     query = request.GET.copy()
     query.pop("token", None)
-    here = reverse("review:inbox") + (f"?{query.urlencode()}" if query else "")
+    full_query = query.urlencode()  # the filters and page: what the live refresh asks for again
+    here = reverse("review:inbox") + (f"?{full_query}" if full_query else "")
+    query.pop("page", None)
     tabs = [(value, label, inbox.counts.get(value, 0)) for value, label in choices.items()]
     return {
         "form": form,
         "filters": filters,
         "inbox": inbox,
         "tabs": tabs,
-        "query": query.urlencode(),
+        "query": full_query,
+        "page_query": query.urlencode(),
         "here": here,
         "flags_available": flags_available(),
         "refresh_seconds": settings.REVIEW_INBOX_REFRESH_SECONDS,

@@ -167,3 +167,34 @@ def test_redis_down_still_shows_archived_counts(alice: User, monkeypatch: pytest
     assert response.status_code == 503
     assert "Live records temporarily unavailable" in response.content.decode()
     assert timedelta(0) is not None
+
+
+def test_live_and_archived_sessions_of_one_client_add_up_once(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
+    from sessions_app.archive.archiver import Archiver
+    from sessions_app.review.hold import hold_session
+    from sessions_app.state.keys import SessionKeys
+
+    old = live(fake_manager, AVA, 5)
+    fake_manager.update_emotion(AVA, old, emotion="anxious", intensity=0.9, confidence=0.8)
+    Archiver(fake_manager.redis, margin_seconds=10**9, index=False).archive_session(user_id=AVA, session_id=old)
+    fake_manager.redis.delete(*SessionKeys.for_session(AVA, old).session_keys())  # archived only
+    held = live(fake_manager, AVA, 3)  # live and (after the hold) archived too
+    assert hold_session(grant=grant_for(alice, AVA), session_id=held).outcome == "held"
+    fake_manager.update_emotion(AVA, held, emotion="happy", intensity=0.6, confidence=0.8)
+    mark_reviewed(grant=grant_for(alice, AVA), session_id=old, seq=2)
+
+    (row,) = build_inbox(
+        clinician_id=alice.pk, client_ids=[AVA], flags={}, now=timezone.now(), filters=InboxFilters()
+    ).rows
+    assert (row.sessions, row.live_sessions) == (2, 1)
+    assert (row.unread.messages, row.unread.emotion_changes) == (3 + 3, 1 + 1)
+    assert row.unread_sessions == 2
+    assert (row.emotion, row.trend.direction) == ("happy", "up")  # live happy after archived anxious
+    assert row.next_url == f"/clients/{AVA}/sessions/{held}/?m=1#m1"  # the latest with unread
+    mark_reviewed(grant=grant_for(alice, AVA), session_id=held)
+    (row,) = build_inbox(
+        clinician_id=alice.pk, client_ids=[AVA], flags={}, now=timezone.now(), filters=InboxFilters()
+    ).rows
+    assert row.next_url == f"/clients/{AVA}/sessions/{old}/?m=3#m3"  # then the archived one
