@@ -38,6 +38,7 @@ bench: $(STAMP)
 	-$(PY) bench/api_bench.py
 	-$(PY) bench/dashboard_bench.py
 	-$(PY) bench/memory_bench.py
+	-$(PY) bench/inbox_bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

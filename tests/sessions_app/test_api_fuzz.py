@@ -32,10 +32,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import sessions_app.api.urls  # noqa: F401 - registers the operations and error handlers on ``api``
+from ifemotion.accounts.models import Role
 from sessions_app.api.app import api
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import AMIRA
-from tests.support import use_state_manager
+from tests.support import make_user, use_state_manager
 
 MAX_EXAMPLES = 30
 OPERATION_IDS = [
@@ -49,6 +50,7 @@ OPERATION_IDS = [
     "closeSession",
     "listSessions",
     "searchCitations",
+    "getReviewState",
 ]
 SEEDED = {"user_id": AMIRA, "session_id": "fuzz-s1"}
 
@@ -80,6 +82,7 @@ def fuzz(
     use_state_manager(monkeypatch, manager)
     manager.initialize_session(AMIRA, model="claude", session_id=SEEDED["session_id"])
     manager.append_message(AMIRA, SEEDED["session_id"], role="user", content="seed", message_id="seed-1")
+    make_user("fuzz-reviewer", Role.THERAPIST, AMIRA)  # so the client has a review state to read
     # The WSGI handler closes "old" database connections around each request; inside the test's
     # transaction that would poison it. Django's own test client disconnects these handlers too.
     request_started.disconnect(close_old_connections)
@@ -116,7 +119,8 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_500(
     ]
     if mode is GenerationMode.NEGATIVE:
         checks.append(negative_data_rejection)
-    per_session = "{session_id}" in operation.path
+    # Requests to operations on a client or session go half to the seeded one (success paths too).
+    seedable = {name: value for name, value in SEEDED.items() if f"{{{name}}}" in operation.path}
 
     @hypothesis.settings(
         max_examples=MAX_EXAMPLES,
@@ -128,8 +132,8 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_500(
     )
     @hypothesis.given(case=strategy, seeded=st.booleans())
     def run(case: Any, seeded: bool) -> None:
-        if seeded and per_session and mode is GenerationMode.POSITIVE:
-            case.path_parameters = {**(case.path_parameters or {}), **SEEDED}
+        if seeded and seedable and mode is GenerationMode.POSITIVE:
+            case.path_parameters = {**(case.path_parameters or {}), **seedable}
         response = case.call(base_url="https://localhost")
         case.validate_response(response, checks=checks)
 
