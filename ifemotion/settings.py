@@ -280,8 +280,7 @@ REVIEW_DIGEST_BASE_URL = env_str("REVIEW_DIGEST_BASE_URL", "http://127.0.0.1:800
 REVIEW_INBOX_REFRESH_SECONDS = env_int("REVIEW_INBOX_REFRESH_SECONDS", 10, minimum=2)
 # Email (the digest): the console in development (`make run`), SMTP otherwise.
 EMAIL_BACKEND = env_str(
-    "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
+    "EMAIL_BACKEND", f"django.core.mail.backends.{'console' if DEBUG else 'smtp'}.EmailBackend"
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)

@@ -13,13 +13,13 @@ from django.urls import URLPattern, URLResolver, re_path
 from ninja.errors import AuthenticationError
 
 from sessions_app.api import endpoints  # noqa: F401 - registers the operations on ``api``
-from sessions_app.review import api as review_api  # noqa: F401 - registers the review-state read
 from sessions_app.api.app import api
 from sessions_app.api.auth import (
     BearerAuth,
     guarded,
 )
 from sessions_app.api.errors import not_found, unauthorized
+from sessions_app.review import api as review_api  # noqa: F401 - registers the review-state read
 
 
 def _api_root(request: HttpRequest) -> JsonResponse:

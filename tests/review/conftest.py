@@ -12,6 +12,7 @@ from pytest_django.fixtures import Settings
 from sessions_app.access import AccessGrant, check_client_access
 from sessions_app.state.manager import ConversationStateManager
 from tests.dashboard.conftest import audit_flushable, seed_session  # noqa: F401 - fixtures shared
+from tests.dashboard.test_browser import browser, site  # noqa: F401 - the browser tests' fixtures
 
 __all__ = ["grant_for", "seed_session"]
 
@@ -28,6 +29,10 @@ def grant_for(user: object, client_id: str) -> AccessGrant:
     return check_client_access(user, client_id, purpose="annotate")  # type: ignore[arg-type]
 
 
-def add_messages(manager: ConversationStateManager, client_id: str, session_id: str, count: int, start: int = 1) -> None:
+def add_messages(
+    manager: ConversationStateManager, client_id: str, session_id: str, count: int, start: int = 1
+) -> None:
     for n in range(start, start + count):
-        manager.append_message(client_id, session_id, role="user" if n % 2 else "assistant", content=f"message {n}")
+        manager.append_message(
+            client_id, session_id, role="user" if n % 2 else "assistant", content=f"message {n}"
+        )

@@ -40,18 +40,24 @@ def test_a_read_token_sees_how_far_the_clinicians_have_read(
 
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["client_id"] == AVA and body["live_unavailable"] is False
+    assert body["client_id"] == AVA
+    assert body["live_unavailable"] is False
     reviewers = sorted(body["reviewers"], key=lambda r: r["role"])
     assert [(r["role"], r["last_seq"], r["unread_messages"]) for r in reviewers] == [
         ("clinician", 4, 10),
         ("therapist", 6, 8),
     ]
-    assert "alice" not in response.content.decode() and "carmen" not in response.content.decode()
+    assert "alice" not in response.content.decode()
+    assert "carmen" not in response.content.decode()
     sessions = {s["session_id"]: s for s in body["sessions"]}
-    assert sessions[first]["reviewed_through_seq"] == 6 and sessions[first]["reviewed_by"] == 0
-    assert sessions[second]["reviewed_through_seq"] == 4 and sessions[second]["reviewed_by"] == 1
-    assert sessions[second]["held"] is True and sessions[first]["held"] is False
-    assert sessions[first]["source"] == "live" and sessions[first]["leaves_live_storage_at"]
+    assert sessions[first]["reviewed_through_seq"] == 6
+    assert sessions[first]["reviewed_by"] == 0
+    assert sessions[second]["reviewed_through_seq"] == 4
+    assert sessions[second]["reviewed_by"] == 1
+    assert sessions[second]["held"] is True
+    assert sessions[first]["held"] is False
+    assert sessions[first]["source"] == "live"
+    assert sessions[first]["leaves_live_storage_at"]
     event = AuditEvent.objects.filter(actor="token:reporting").latest("id")
     assert (event.client_id, event.outcome) == (AVA, "ok")
 

@@ -13,20 +13,15 @@ from ifemotion.accounts.models import User
 from sessions_app.review.cursors import mark_client_reviewed, mark_reviewed
 from sessions_app.review.models import SessionHold
 from sessions_app.state.manager import ConversationStateManager
-from tests.dashboard.test_browser import (  # noqa: F401 - browser and site are fixtures
-    CHROMIUM,
-    SCREENSHOTS,
-    browser,
-    log_in,
-    save,
-    site,
-)
+from tests.dashboard.test_browser import CHROMIUM, SCREENSHOTS, log_in, save
 from tests.review.conftest import grant_for
 from tests.support import AVA
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="/usr/bin/chromium is missing: apt-get install chromium"
+    ),
 ]
 
 HOUR = 3600
@@ -139,7 +134,9 @@ def test_hold_for_review(
     page.locator("nav.nav").get_by_role("link", name="Sessions", exact=True).click()
     expect(page.locator("table.sessions .tag.held")).to_have_count(1)
     page.locator("nav.nav").get_by_role("link", name="Digest", exact=True).click()
-    expect(page.get_by_text("Nothing: no session of yours leaves live storage within 24 hours")).to_be_visible()
+    expect(
+        page.get_by_text("Nothing: no session of yours leaves live storage within 24 hours")
+    ).to_be_visible()
 
 
 def test_the_digest_page(

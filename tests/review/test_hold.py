@@ -10,6 +10,7 @@ from exports_app.exporters import markdown_export
 from exports_app.records import load_record
 from exports_app.service import Requester, new_context
 from ifemotion.accounts.models import AuditEvent, User
+from sessions_app.archive.archiver import Archiver
 from sessions_app.models import (
     ArchivedBreakthrough,
     ArchivedCitation,
@@ -18,7 +19,6 @@ from sessions_app.models import (
     ArchivedMilestone,
     NoteRevision,
 )
-from sessions_app.archive.archiver import Archiver
 from sessions_app.review import audit
 from sessions_app.review.hold import hold_session, verify
 from sessions_app.review.models import SessionHold
@@ -34,17 +34,23 @@ def busy_session(manager: ConversationStateManager, client_id: str = AVA) -> str
     sid = manager.initialize_session(client_id, model="m")
     add_messages(manager, client_id, sid, 130)
     manager.update_emotion(client_id, sid, emotion="anxious", intensity=0.7, confidence=0.8)
-    manager.append_message(client_id, sid, role="user", content="better", emotion="exploring", intensity=0.4, confidence=0.6)
+    manager.append_message(
+        client_id, sid, role="user", content="better", emotion="exploring", intensity=0.4, confidence=0.6
+    )
     manager.record_milestone(client_id, sid, description="Named the pattern")
     manager.record_breakthrough(
         client_id, sid, description="Links sleep and work", category="pattern_recognition", confidence=0.8,
         evidence=[],
     )  # fmt: skip
-    manager.update_context_snapshot(client_id, sid, expected_version=0, author="alice", session_notes="Plan: sleep diary")
+    manager.update_context_snapshot(
+        client_id, sid, expected_version=0, author="alice", session_notes="Plan: sleep diary"
+    )
     return sid
 
 
-def markdown_record_hash(client_id: str, session_id: str, manager: ConversationStateManager) -> tuple[str, str]:
+def markdown_record_hash(
+    client_id: str, session_id: str, manager: ConversationStateManager
+) -> tuple[str, str]:
     record = load_record(client_id, session_id, manager=manager)
     export = markdown_export(record, new_context(Requester("alice")))
     line = next(line for line in export.content.decode().splitlines() if export.record_sha256 in line)
@@ -76,14 +82,17 @@ def test_hold_puts_everything_in_the_database_and_the_export_hash_survives_expir
     # Every change's citation (initialize, 131 messages, 2 emotion changes, milestone, breakthrough,
     # notes) is archived, and nothing waits in Redis.
     assert ArchivedCitation.objects.filter(**where).count() == 1 + 131 + 2 + 1 + 1 + 1
-    assert real_redis.llen(keys.citations) == 0 and real_redis.llen(keys.overflow) == 0
+    assert real_redis.llen(keys.citations) == 0
+    assert real_redis.llen(keys.overflow) == 0
     revision = NoteRevision.objects.get(**where, version=1)
-    assert revision.text_captured and revision.fields["session_notes"] == "Plan: sleep diary"
+    assert revision.text_captured
+    assert revision.fields["session_notes"] == "Plan: sleep diary"
     hold = SessionHold.objects.get(client_id=AVA, session_id=sid)
     assert (hold.messages, hold.emotion_changes, hold.milestones, hold.breakthroughs) == (131, 2, 1, 1)
     assert 0 < real_redis.pttl(keys.metadata) <= ttl_before  # holding never extends retention
     event = AuditEvent.objects.get(action=audit.SESSION_HELD)
-    assert event.outcome == "ok" and event.detail["messages"] == [131, 131]
+    assert event.outcome == "ok"
+    assert event.detail["messages"] == [131, 131]
 
     real_redis.delete(*keys.session_keys())  # the TTL runs out
     assert markdown_record_hash(AVA, sid, manager) == ("archive", markdown_line)
@@ -95,11 +104,15 @@ def test_verification_notices_a_missing_row(fake_manager: ConversationStateManag
     ArchivedMilestone.objects.filter(user_id=AVA, session_id=sid).delete()
     ArchivedMessage.objects.filter(user_id=AVA, session_id=sid, seq=7).delete()
     checks = {c.kind: c for c in verify(AVA, sid, fake_manager.read_session(AVA, sid, with_citations=True))}
-    assert not checks["milestones"].ok and not checks["messages"].ok
-    assert checks["emotion changes"].ok and checks["notes"].ok
+    assert not checks["milestones"].ok
+    assert not checks["messages"].ok
+    assert checks["emotion changes"].ok
+    assert checks["notes"].ok
 
 
-def test_verification_compares_the_text_of_the_window(fake_manager: ConversationStateManager, alice: User) -> None:
+def test_verification_compares_the_text_of_the_window(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
     sid = busy_session(fake_manager)
     assert hold_session(grant=grant_for(alice, AVA), session_id=sid).outcome == "held"
     ArchivedMessage.objects.filter(user_id=AVA, session_id=sid, seq=131).update(content="altered")
@@ -122,7 +135,8 @@ def test_activity_after_a_hold_is_not_covered_until_held_again(
     assert 'id="hold-for-review"' not in page
     add_messages(fake_manager, AVA, sid, 1, start=4)
     page = client.get(reverse("sessions:detail", args=[AVA, sid])).content.decode()
-    assert "Held through message 3" in page and 'id="hold-for-review"' in page
+    assert "Held through message 3" in page
+    assert 'id="hold-for-review"' in page
 
 
 def test_a_busy_archiver_is_waited_for_then_reported(
@@ -145,10 +159,13 @@ def test_holding_an_archived_session_or_another_clients_is_refused(
     assert client.post(reverse("review:hold", args=[AVA, "no-such-session"])).status_code == 404
     archived = fake_manager.initialize_session(AVA, model="m")
     add_messages(fake_manager, AVA, archived, 2)
-    Archiver(fake_manager.redis, margin_seconds=10**9, index=False).archive_session(user_id=AVA, session_id=archived)
+    Archiver(fake_manager.redis, margin_seconds=10**9, index=False).archive_session(
+        user_id=AVA, session_id=archived
+    )
     fake_manager.redis.delete(*SessionKeys.for_session(AVA, archived).session_keys())
     page = client.post(reverse("review:hold", args=[AVA, archived]), follow=True).content.decode()
-    assert "no longer in live storage" in page and "served from the archive" in page
+    assert "no longer in live storage" in page
+    assert "served from the archive" in page
     assert not SessionHold.objects.exists()
     ben_session = fake_manager.initialize_session(BEN, model="m")
     assert client.post(reverse("review:hold", args=[BEN, ben_session])).status_code == 404

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
-from tinyhtml5.parser import HTMLParser
+from tinyhtml5.parser import HTMLParser  # type: ignore[import-untyped]
 
 from ifemotion.accounts.models import User
 from sessions_app.review.cursors import mark_reviewed
@@ -22,7 +22,7 @@ NS = "{http://www.w3.org/1999/xhtml}"
 
 def parse(html: str) -> ET.Element:
     parser = HTMLParser()
-    tree = parser._parse(html)  # noqa: SLF001 - the public parse() drops the error list
+    tree = parser._parse(html)
     del tree
     assert parser.errors == [], parser.errors[:5]
     return parser.tree.get_document()  # type: ignore[no-any-return]
@@ -50,7 +50,7 @@ def pages(fake_manager: ConversationStateManager, alice: User) -> dict[str, str]
 def test_the_pages_parse_without_errors_and_ids_are_unique(pages: dict[str, str]) -> None:
     for url, html in pages.items():
         document = parse(html)
-        ids = [element.get("id") for element in document.iter() if element.get("id")]
+        ids = [found for element in document.iter() if (found := element.get("id"))]
         assert len(ids) == len(set(ids)), (url, sorted(i for i in ids if ids.count(i) > 1))
         parents = {child: parent for parent in document.iter() for child in parent}
         for element in [*document.iter(f"{NS}input"), *document.iter(f"{NS}select")]:

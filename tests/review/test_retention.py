@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from ifemotion.accounts.models import User
 from ifemotion.accounts.tokens import create_token
+from sessions_app.archive.archiver import Archiver
 from sessions_app.review.cursors import mark_reviewed
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
@@ -60,17 +61,18 @@ def test_the_clock_is_shown_where_the_session_is(fake_manager: ConversationState
     assert "Leaves live storage in <strong>4 h 59 min</strong>" in detail
     assert 'class="retention leaving-soon"' in detail
     listing = client.get(reverse("sessions:list")).content.decode()
-    assert 'class="leaving-soon"' in listing and "in 4 h 59 min" in listing
+    assert 'class="leaving-soon"' in listing
+    assert "in 4 h 59 min" in listing
     inbox = client.get(reverse("review:inbox")).content.decode()
     assert "in 4 h 59 min" in inbox
 
 
 def test_an_archived_session_shows_no_clock(fake_manager: ConversationStateManager, alice: User) -> None:
-    from sessions_app.archive.archiver import Archiver
-
     sid = fake_manager.initialize_session(AVA, model="m")
     add_messages(fake_manager, AVA, sid, 2)
-    Archiver(fake_manager.redis, margin_seconds=10**9, index=False).archive_session(user_id=AVA, session_id=sid)
+    Archiver(fake_manager.redis, margin_seconds=10**9, index=False).archive_session(
+        user_id=AVA, session_id=sid
+    )
     fake_manager.redis.delete(*SessionKeys.for_session(AVA, sid).session_keys())
     client = login(alice)
     detail = client.get(reverse("sessions:detail", args=[AVA, sid])).content.decode()

@@ -62,7 +62,9 @@ def test_a_review_to_40_then_15_messages_and_a_milestone_are_exactly_what_is_unr
     assert carmen_live == Counts(messages=55, milestones=1)
 
     # The session leaves Redis (archived at T-24 h by the archiver, then its TTL runs out).
-    Archiver(live_manager.redis, margin_seconds=10**9, index=False).archive_session(user_id=AVA, session_id=sid)
+    Archiver(live_manager.redis, margin_seconds=10**9, index=False).archive_session(
+        user_id=AVA, session_id=sid
+    )
     live_manager.redis.delete(*SessionKeys.for_session(AVA, sid).session_keys())
     alice_archived = review_of(alice, AVA, sid)
     assert alice_archived.tally.source == "archive"
@@ -78,7 +80,9 @@ def test_emotion_changes_and_breakthroughs_are_counted_after_the_cursor(
     add_messages(live_manager, AVA, sid, 3)
     live_manager.update_emotion(AVA, sid, emotion="anxious", intensity=0.7, confidence=0.8)
     mark_reviewed(grant=grant_for(alice, AVA), session_id=sid)
-    live_manager.append_message(AVA, sid, role="user", content="x", emotion="happy", intensity=0.5, confidence=0.5)
+    live_manager.append_message(
+        AVA, sid, role="user", content="x", emotion="happy", intensity=0.5, confidence=0.5
+    )
     live_manager.record_breakthrough(
         AVA, sid, description="d", category="pattern_recognition", confidence=0.9, evidence=[]
     )
@@ -165,7 +169,9 @@ def test_marking_through_the_pages(fake_manager: ConversationStateManager, alice
     assert "all reviewed" in client.get(reverse("review:inbox")).content.decode()
 
 
-def test_bad_mark_input_is_a_message_not_an_error(fake_manager: ConversationStateManager, alice: User) -> None:
+def test_bad_mark_input_is_a_message_not_an_error(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
     client = login(alice)
     for data in (
         {"scope": "session"},
@@ -177,6 +183,9 @@ def test_bad_mark_input_is_a_message_not_an_error(fake_manager: ConversationStat
         response = client.post(reverse("review:mark", args=[AVA]), data, follow=True)
         assert response.status_code == 200, data
         assert "Nothing was marked" in response.content.decode()
-    assert client.post(
-        reverse("review:mark", args=[AVA]), {"scope": "session", "session_id": "no-such-session"}
-    ).status_code == 404
+    assert (
+        client.post(
+            reverse("review:mark", args=[AVA]), {"scope": "session", "session_id": "no-such-session"}
+        ).status_code
+        == 404
+    )
