@@ -199,6 +199,7 @@ def report(**m: Any) -> int:
         f"    session list of the same therapist: wall {m['listing']:.1f} ms, CPU {m['listing_cpu']:.1f} ms;"
         f" inbox / list = {m['inbox'] / m['listing']:.2f}"
     )
+    log(f"    of which the review marks of its 50 rows (unread, clock, held): {m['marks']:.1f} ms")
     log(
         f"    session page of 100 messages: {m['session_page']:.1f} ms;"
         f" inbox / session page = {m['inbox'] / m['session_page']:.1f}"
@@ -260,6 +261,13 @@ def main(argv: list[str] | None = None) -> int:
             )
             listing = p50_ms(timed(lambda: client.get("/sessions/"), opts.requests))
             listing_cpu = p50_ms(CPU)
+            from sessions_app.dashboard.listing import ListFilters, list_sessions
+            from sessions_app.review.pages import list_marks
+
+            page_rows = list_sessions(ids, ListFilters()).rows
+            marks = p50_ms(
+                timed(lambda: list_marks(user, page_rows, now=timezone.now()), opts.requests, status=0)
+            )
             live_client, live_sid = live_sessions[1]
             archived_client = client_ids[1]
             mark_live = p50_ms(
@@ -288,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             return report(
                 clients=len(ids), per_client=opts.per_client, requests=opts.requests, inbox=inbox,
-                inbox_cpu=inbox_cpu, compute=compute, listing=listing, listing_cpu=listing_cpu,
+                inbox_cpu=inbox_cpu, compute=compute, listing=listing, listing_cpu=listing_cpu, marks=marks,
                 session_page=session_page, mark_live=mark_live, mark_live_cpu=mark_live_cpu,
                 mark_archived=mark_archived,
             )  # fmt: skip

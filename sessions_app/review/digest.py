@@ -68,11 +68,12 @@ def _item(review: SessionReview) -> DigestItem:
 def build_digest(clinician: User, *, now: datetime) -> Digest:
     """The clinician's sessions leaving live storage within the window, unreviewed and not held."""
     client_ids = assigned_client_ids(clinician)
-    tallies = gather(client_ids)
+    tallies = gather(client_ids, archived=False)  # only live sessions can leave live storage
+    live_ids = [t.session_id for t in tallies.sessions]
     reviews = session_reviews(
-        [t for t in tallies.sessions if t.source == "live"],
-        cursors=cursors_for(clinician.pk, client_ids),
-        holds=holds_for(client_ids),
+        tallies.sessions,
+        cursors=cursors_for(clinician.pk, client_ids, session_ids=live_ids),
+        holds=holds_for(client_ids, live_ids),
         flags={},
         now=now,
     )

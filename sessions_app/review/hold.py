@@ -68,10 +68,6 @@ class HoldResult:
         return [c for c in self.checks if not c.ok]
 
 
-def _readable(items: tuple[object, ...], kind: type) -> list[object]:
-    return [item for item in items if isinstance(item, kind)]
-
-
 def verify(client_id: str, session_id: str, state: SessionState) -> tuple[Check, ...]:
     """Compare one live read of the session with the archive of record, kind by kind."""
     meta, context = state.metadata, state.context

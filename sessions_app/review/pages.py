@@ -15,7 +15,13 @@ from sessions_app.dashboard.listing import SessionRow
 from sessions_app.errors import StateUnavailable
 from sessions_app.repository.tallies import emotion_log_lengths
 from sessions_app.review.cursors import cursor_of, cursors_for
-from sessions_app.review.flags import NO_FLAGS, client_flag_summaries, flags_available, session_flag_summaries
+from sessions_app.review.flags import (
+    NO_FLAGS,
+    FlagSummary,
+    client_flag_summaries,
+    flags_available,
+    session_flag_summaries,
+)
 from sessions_app.review.inbox import FLAGGED, SHOW_CHOICES, Inbox, InboxFilters, build_inbox
 from sessions_app.review.status import SessionReview, holds_for, session_reviews
 from sessions_app.review.tallies import Counts, SessionTally, Source, tally_of
@@ -67,14 +73,14 @@ def list_marks(
     changes = emotion_log_lengths(
         sorted({r.client_id for r in archived}), sorted({r.session_id for r in archived})
     )
-    flags = {}
+    flags: dict[tuple[str, str], FlagSummary] = {}
     if flags_available():
         for client_id in client_ids:
             for session_id, summary in session_flag_summaries(client_id, session_ids).items():
                 flags[(client_id, session_id)] = summary
     reviews = session_reviews(
         [_tally(row, changes) for row in rows],
-        cursors=cursors_for(user.pk, client_ids),
+        cursors=cursors_for(user.pk, client_ids, session_ids=session_ids),
         holds=holds_for(client_ids, session_ids),
         flags=flags,
         now=now,
