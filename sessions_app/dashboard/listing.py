@@ -40,8 +40,6 @@ class SessionRow:
     current_emotion: str
     emotion_intensity: float | None
     unreadable: bool = False
-    ttl_ms: int | None = None  # live sessions: time left in Redis (the retention clock)
-    emotion_changes: int | None = None  # live sessions: length of the emotion log
 
 
 @dataclass(frozen=True)
@@ -90,8 +88,6 @@ def _live_row(entry: LiveEntry) -> SessionRow:
         current_emotion=entry.emotion,
         emotion_intensity=as_float(entry.intensity),
         unreadable=entry.unreadable,
-        ttl_ms=entry.ttl_ms,
-        emotion_changes=max(0, entry.emotion_changes),
     )
 
 

@@ -25,6 +25,7 @@ from sessions_app.review.flags import (
 from sessions_app.review.inbox import FLAGGED, SHOW_CHOICES, Inbox, InboxFilters, build_inbox
 from sessions_app.review.status import SessionReview, holds_for, session_reviews
 from sessions_app.review.tallies import Counts, SessionTally, Source, tally_of
+from sessions_app.state.overview import live_clocks
 
 
 def show_choices() -> dict[str, str]:
@@ -47,39 +48,49 @@ def inbox_for(user: User, filters: InboxFilters, *, now: datetime) -> Inbox:
     )
 
 
-def _tally(row: SessionRow, changes: dict[tuple[str, str], int]) -> SessionTally:
-    emotion_changes = (
-        row.emotion_changes
-        if row.emotion_changes is not None
-        else changes.get((row.client_id, row.session_id), 0)
-    )
+def _tally(row: SessionRow, ttl_ms: int | None, emotion_changes: int) -> SessionTally:
     counts = Counts(row.message_count, row.milestone_count, row.breakthrough_count, emotion_changes)
     source: Source = "live" if row.source == "live" else "archive"
     return SessionTally(
         row.client_id, row.session_id, source, row.status, row.last_updated, counts, row.current_emotion,
-        row.emotion_intensity, row.ttl_ms, row.unreadable,
+        row.emotion_intensity, ttl_ms, row.unreadable,
     )  # fmt: skip
 
 
 def list_marks(
     user: User, rows: Sequence[SessionRow], *, now: datetime
 ) -> dict[tuple[str, str], SessionReview]:
-    """The user's review of each session on a page of the session list (three small queries)."""
+    """The user's review of each session on a page of the session list: the rows' time left and
+    emotion-log lengths (one Redis round trip for the live ones, one query for the archived ones),
+    their cursors and holds. Live rows get no mark while Redis does not answer."""
     if not rows:
         return {}
     client_ids = sorted({row.client_id for row in rows})
     session_ids = sorted({row.session_id for row in rows})
-    archived = [row for row in rows if row.emotion_changes is None]
+    live = [(row.client_id, row.session_id) for row in rows if row.source == "live" and not row.unreadable]
+    try:
+        clocks = live_clocks(live)
+    except StateUnavailable:
+        clocks = {}
+    archived = [row for row in rows if row.source != "live"]
     changes = emotion_log_lengths(
         sorted({r.client_id for r in archived}), sorted({r.session_id for r in archived})
     )
+    tallies = []
+    for row in rows:
+        key = (row.client_id, row.session_id)
+        if row.source == "live":
+            if key in clocks:
+                tallies.append(_tally(row, *clocks[key]))
+        else:
+            tallies.append(_tally(row, None, changes.get(key, 0)))
     flags: dict[tuple[str, str], FlagSummary] = {}
     if flags_available():
         for client_id in client_ids:
             for session_id, summary in session_flag_summaries(client_id, session_ids).items():
                 flags[(client_id, session_id)] = summary
     reviews = session_reviews(
-        [_tally(row, changes) for row in rows],
+        tallies,
         cursors=cursors_for(user.pk, client_ids, session_ids=session_ids),
         holds=holds_for(client_ids, session_ids),
         flags=flags,

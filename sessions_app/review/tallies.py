@@ -126,7 +126,7 @@ def gather(
         return Tallies([], False)
     live_unavailable = False
     try:
-        live = [_from_live(entry) for entry in live_entries(client_ids, redis_client)]
+        live = [_from_live(entry) for entry in live_entries(client_ids, redis_client, clock=True)]
     except StateUnavailable:
         live, live_unavailable = [], True
     if not archived:

@@ -48,42 +48,48 @@ def _time(value: Any) -> datetime:
     return parsed if parsed.tzinfo is not None else EPOCH
 
 
-# One script per client: the client's index and, for each of its sessions, the listed fields, the
-# time it has left in Redis (PTTL: read, never refreshed) and the length of its emotion log (the
-# count of emotion changes, without reading the log). All keys share the client's {hash tag}, so
-# this is one slot even on Redis Cluster; they are derived from templates built by keys.py (the only
-# place key formats live). Reads only; TTLs untouched.
+# One script per client: the client's index and, for each of its sessions, the listed fields. With
+# ARGV[7] = '1' also the time it has left in Redis (PTTL: read, never refreshed) and the length of
+# its emotion log (the count of emotion changes, without reading the log): the review's inbox needs
+# them for every session, the session list only for the rows it shows (``live_clocks``). All keys
+# share the client's {hash tag}, so this is one slot even on Redis Cluster; they are derived from
+# templates built by keys.py (the only place key formats live). Reads only; TTLs untouched.
 LIST_SCRIPT = """
 local members = redis.call('SMEMBERS', KEYS[1])
+local clock = ARGV[7] == '1'
 local out = {}
 local n = 0
 for _, sid in ipairs(members) do
   local meta = redis.pcall('HMGET', ARGV[1] .. sid .. ARGV[2], META_FIELDS)
   local emotion = redis.pcall('HMGET', ARGV[3] .. sid .. ARGV[4], 'current_emotion', 'emotion_intensity')
-  local changes = redis.pcall('LLEN', ARGV[5] .. sid .. ARGV[6])
   if meta.err then meta = {'!unreadable', false, false, false, false} end
   if emotion.err then emotion = {false, false} end
-  if type(changes) ~= 'number' then changes = -1 end
   out[n + 1] = sid
   for i = 1, 5 do out[n + 1 + i] = meta[i] end
   out[n + 7] = emotion[1]
   out[n + 8] = emotion[2]
-  out[n + 9] = redis.call('PTTL', ARGV[1] .. sid .. ARGV[2])
-  out[n + 10] = changes
-  n = n + 10
+  n = n + 8
+  if clock then
+    local changes = redis.pcall('LLEN', ARGV[5] .. sid .. ARGV[6])
+    if type(changes) ~= 'number' then changes = -1 end
+    out[n + 1] = redis.call('PTTL', ARGV[1] .. sid .. ARGV[2])
+    out[n + 2] = changes
+    n = n + 2
+  end
 end
 return out
 """.replace("META_FIELDS", ", ".join(f"'{name}'" for name in META_FIELDS))
-STRIDE = 10  # values per session in LIST_SCRIPT's flat reply
+STRIDE = 8  # values per session in LIST_SCRIPT's flat reply (10 with the clock)
 PLACEHOLDER = "SIDPLACEHOLDER"
 
 
-def _templates(client_id: str) -> list[str]:
+def _templates(client_id: str, clock: bool) -> list[str]:
     keys = SessionKeys.for_session(client_id, PLACEHOLDER)
     meta_prefix, meta_suffix = keys.metadata.split(PLACEHOLDER)
     emotion_prefix, emotion_suffix = keys.emotion.split(PLACEHOLDER)
     log_prefix, log_suffix = keys.emotion_log.split(PLACEHOLDER)
-    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix, log_prefix, log_suffix]
+    flag = "1" if clock else "0"
+    return [meta_prefix, meta_suffix, emotion_prefix, emotion_suffix, log_prefix, log_suffix, flag]
 
 
 def _ttl(value: Any) -> int | None:
@@ -103,8 +109,8 @@ class LiveEntry:
     counts: tuple[Any, Any, Any]
     intensity: Any
     unreadable: bool = False
-    ttl_ms: int | None = None  # time left in live storage (None: no TTL set)
-    emotion_changes: int = 0  # length of the emotion log (-1: the log is unreadable)
+    ttl_ms: int | None = None  # with the clock: time left in live storage (None: no TTL set)
+    emotion_changes: int = 0  # with the clock: length of the emotion log (-1: unreadable)
 
 
 def _decode(value: Any) -> str:
@@ -115,12 +121,12 @@ def _decode(value: Any) -> str:
     )
 
 
-def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
+def _entries(client_id: str, flat: list[Any], clock: bool) -> list[LiveEntry]:
     entries: list[LiveEntry] = []
-    for i in range(0, len(flat) - STRIDE + 1, STRIDE):
-        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity, pttl, changes = flat[
-            i : i + STRIDE
-        ]
+    stride = STRIDE + 2 if clock else STRIDE
+    for i in range(0, len(flat) - stride + 1, stride):
+        sid, status, updated, messages, milestones, breakthroughs, emotion, intensity = flat[i : i + STRIDE]
+        pttl, changes = flat[i + STRIDE : i + stride] if clock else (None, 0)
         if status == b"!unreadable":
             logger.error("metadata of a session of %s is unreadable (wrong type)", client_id)
             entries.append(
@@ -145,8 +151,11 @@ def _entries(client_id: str, flat: list[Any]) -> list[LiveEntry]:
     return entries
 
 
-def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -> list[LiveEntry]:
-    """Every live session of these clients, in one pipelined round trip. Raises StateUnavailable."""
+def live_entries(
+    client_ids: Sequence[str], client: redis.Redis | None = None, *, clock: bool = False
+) -> list[LiveEntry]:
+    """Every live session of these clients, in one pipelined round trip; with ``clock``, also each
+    one's time left and emotion-log length. Raises StateUnavailable."""
     if not client_ids:
         return []
     conn = client or configured.get_state_manager().redis
@@ -155,7 +164,7 @@ def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -
     def read() -> list[Any]:
         pipe = conn.pipeline(transaction=False)
         for client_id in client_ids:
-            script(keys=[user_index(client_id)], args=_templates(client_id), client=pipe)
+            script(keys=[user_index(client_id)], args=_templates(client_id, clock), client=pipe)
         return list(pipe.execute(raise_on_error=False))
 
     replies = read_with_retry("list sessions", read)
@@ -164,7 +173,7 @@ def live_entries(client_ids: Sequence[str], client: redis.Redis | None = None) -
         if isinstance(reply, redis.ResponseError):
             logger.error("the session index of %s is unreadable (wrong type)", client_id)
             continue
-        entries.extend(_entries(client_id, reply))
+        entries.extend(_entries(client_id, reply, clock))
     return entries
 
 
@@ -201,3 +210,27 @@ def live_tally(client_id: str, session_id: str, client: redis.Redis | None = Non
         emotion_changes=changes if isinstance(changes, int) else 0,
         ttl_ms=_ttl(pttl),
     )
+
+
+def live_clocks(
+    sessions: Sequence[tuple[str, str]], client: redis.Redis | None = None
+) -> dict[tuple[str, str], tuple[int | None, int]]:
+    """(time left in ms, emotion-log length) of each (client, session), for the rows of a page, in
+    one pipelined round trip. Reads only. Raises StateUnavailable."""
+    if not sessions:
+        return {}
+    conn = client or configured.get_state_manager().redis
+
+    def read() -> list[Any]:
+        pipe = conn.pipeline(transaction=False)
+        for client_id, session_id in sessions:
+            keys = SessionKeys.for_session(client_id, session_id)
+            pipe.pttl(keys.metadata)
+            pipe.llen(keys.emotion_log)
+        return list(pipe.execute(raise_on_error=False))
+
+    replies = read_with_retry("read session clocks", read)
+    return {
+        key: (_ttl(replies[2 * n]), replies[2 * n + 1] if isinstance(replies[2 * n + 1], int) else 0)
+        for n, key in enumerate(sessions)
+    }
