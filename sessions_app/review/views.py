@@ -152,7 +152,11 @@ HOLD_MESSAGES = {
 
 def _hold_message(result: HoldResult) -> str:
     if result.outcome == "held":
-        parts = ", ".join(f"{c.archived} {c.kind}" for c in result.checks if c.live)
+        parts = ", ".join(
+            "the current notes" if c.kind == "notes" else f"{c.archived} {c.kind}"
+            for c in result.checks
+            if c.live
+        )
         return f"Held for review: archived now and verified in the database ({parts or 'empty session'})."
     if result.outcome == "unverified":
         missing = ", ".join(f"{c.kind} ({c.archived} of {c.live})" for c in result.missing)
