@@ -189,3 +189,15 @@ def test_bad_mark_input_is_a_message_not_an_error(
         ).status_code
         == 404
     )
+
+
+def test_mark_reviewed_on_an_earlier_transcript_page_stops_at_its_last_message(
+    fake_manager: ConversationStateManager, alice: User
+) -> None:
+    sid = fake_manager.initialize_session(AVA, model="m")
+    add_messages(fake_manager, AVA, sid, 70)
+    client = login(alice)
+    page = client.get(reverse("sessions:detail", args=[AVA, sid]) + "?tp=1").content.decode()
+    assert 'name="seq" value="50"' in page  # transcript page 1 holds messages 1-50
+    latest = client.get(reverse("sessions:detail", args=[AVA, sid])).content.decode()
+    assert "everything this page shows" in latest
