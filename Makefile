@@ -63,6 +63,7 @@ bench: $(STAMP)
 	-$(PY) bench/risk_bench.py
 	-$(PY) bench/risk_eval.py
 	-$(PY) bench/search_eval.py
+	-$(PY) bench/inbox_bench.py
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "exports_app",
     "sessions_app.risk",
     "sessions_app.notes",
+    "sessions_app.review",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -74,7 +75,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "sessions:list"
+LOGIN_REDIRECT_URL = "review:inbox"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Roles that must pass TOTP two-factor after the password. Empty it (MFA_REQUIRED_ROLES=) to disable.
 MFA_REQUIRED_ROLES = env_list("MFA_REQUIRED_ROLES", ["clinician", "admin"])
@@ -314,6 +315,14 @@ API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
 # --- end of HTTP API ---------------------------------------------------------------------------------
+
+# --- Review: inbox, read cursors, hold for review, daily digest (sessions_app/review; README "Review") --
+# The digest lists sessions leaving live storage within this many hours unreviewed and not held; the
+# inbox calls out the same sessions.
+REVIEW_DIGEST_WINDOW_HOURS = env_int("REVIEW_DIGEST_WINDOW_HOURS", 24, minimum=1)
+# The inbox asks the server every this many seconds whether anything changed (204 when not).
+REVIEW_INBOX_REFRESH_SECONDS = env_int("REVIEW_INBOX_REFRESH_SECONDS", 10, minimum=2)
+# --- end of Review (links in its mails start with SITE_URL, below) -------------------------------
 
 # --- Risk flags (sessions_app/risk; see README "Risk flags") ---------------------------------------
 # Acknowledgement deadlines by severity (minutes); an open flag past its deadline escalates.

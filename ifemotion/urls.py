@@ -12,6 +12,7 @@ urlpatterns = [
     path("risk/", include("sessions_app.risk.urls")),
     path("", include("sessions_app.urls")),
     path("", include("sessions_app.notes.urls")),
+    path("", include("sessions_app.review.urls")),
 ]
 
 # A stalled or unreachable database answers 503, never a 500 (ifemotion/server_errors.py).

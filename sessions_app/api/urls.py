@@ -22,6 +22,7 @@ from sessions_app.api.auth import (
     guarded,
 )
 from sessions_app.api.errors import not_found, unauthorized
+from sessions_app.review import api as review_api  # noqa: F401 - registers the review-state read
 from sessions_app.risk import api as risk_api  # noqa: F401 - registers the risk-flag operations
 
 

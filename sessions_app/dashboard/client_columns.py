@@ -1,20 +1,21 @@
 """Extra per-session columns of the client page (and its summary PDF), supplied by other features.
 
-A column is a header and a function that gets the viewer, the client and the ids of the sessions shown,
-and returns one short cell text per session id (missing ids show "—"). It is called once per page,
-with all the ids, so it can answer from one query. Risk flags (open flags per session) and read
-cursors (unread messages per session, for this viewer) add theirs to ``SUMMARY_COLUMNS``; the page and
-the PDF then show them in the order listed, between "Breakthroughs" and the end of the row.
+A column is a header and a function that gets the viewer, the client and the sessions shown (id →
+message count), and returns one short cell text per session id (missing ids show "—"). It is called
+once per page, with all the sessions, so it can answer from one query. Risk flags (unresolved flags
+per session) and read cursors (unread messages per session, for this viewer) register theirs with
+``add_column`` when their apps are ready; the page and the PDF show them in that order, after
+"Breakthroughs".
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ifemotion.accounts.models import User
 
-CellsFor = Callable[[User, str, Sequence[str]], Mapping[str, str]]
+CellsFor = Callable[[User, str, Mapping[str, int]], Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,16 @@ class SummaryColumn:
 SUMMARY_COLUMNS: list[SummaryColumn] = []
 
 
-def extra_cells(viewer: User, client_id: str, session_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
-    """Session id → the cells of every registered column, in column order."""
-    answers = [column.cells(viewer, client_id, session_ids) for column in SUMMARY_COLUMNS]
-    return {sid: tuple(answer.get(sid, "—") for answer in answers) for sid in session_ids}
+def add_column(column: SummaryColumn) -> None:
+    """Register a column (once: an app's ``ready`` may run again in tests)."""
+    if all(existing.header != column.header for existing in SUMMARY_COLUMNS):
+        SUMMARY_COLUMNS.append(column)
+
+
+def extra_cells(viewer: User, client_id: str, sessions: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+    """Session id → the cells of every registered column, in column order (``sessions``: id → messages)."""
+    answers = [column.cells(viewer, client_id, sessions) for column in SUMMARY_COLUMNS]
+    return {sid: tuple(answer.get(sid, "—") for answer in answers) for sid in sessions}
 
 
 def extra_headers() -> tuple[str, ...]:

@@ -179,7 +179,7 @@ def client_page(grant: AccessGrant, viewer: User, period: Period, *, links: bool
     sessions = journeys.sessions
     trends = [session_trend(j.transitions, j.client_turns) for j in sessions]
     urls = {j.session_id: reverse("sessions:detail", args=[grant.client_id, j.session_id]) for j in sessions}
-    cells = extra_cells(viewer, grant.client_id, [j.session_id for j in sessions])
+    cells = extra_cells(viewer, grant.client_id, {j.session_id: j.message_count for j in sessions})
     rows = tuple(
         _row(number, journey, trend, urls[journey.session_id], cells[journey.session_id])
         for number, (journey, trend) in enumerate(zip(sessions, trends, strict=True), start=1)

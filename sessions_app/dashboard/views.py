@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -20,11 +21,12 @@ from sessions_app.dashboard.journey import checked_citation
 from sessions_app.dashboard.listing import list_sessions
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
 from sessions_app.notes.pages import session_cards
+from sessions_app.review.pages import list_marks
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    return redirect("sessions:list")
+    return redirect("review:inbox")  # home is the review inbox (sessions_app/review)
 
 
 # --- The therapist dashboard ---------------------------------------------------------------------
@@ -92,6 +94,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
         "client_ids": client_ids, "selected_client": form.filters().client,
         "may_export": _user(request).role in export_roles(),
     }  # fmt: skip
+    context["review_marks"] = list_marks(_user(request), result.rows, now=timezone.now())
     status = 503 if result.live_unavailable else 200
     return render(request, "sessions_app/session_list.html", context, status=status)
 

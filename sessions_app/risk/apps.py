@@ -8,6 +8,7 @@ class RiskConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from sessions_app.risk import metrics
+        from sessions_app.risk import client_columns, metrics
 
         metrics.register()
+        client_columns.register()

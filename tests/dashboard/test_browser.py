@@ -85,7 +85,7 @@ def log_in(browser: Browser, base: str, username: str, *, shot: str | None = Non
     if shot:
         save(page, shot)
     page.click("button[type=submit]")
-    expect(page.get_by_role("heading", name="Sessions")).to_be_visible()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()  # home is the review inbox
     return page
 
 
@@ -104,6 +104,7 @@ def test_login_list_detail_note_live_refresh_and_logout(
         )
     other = seed_session(fake_manager, BEN)
     page = log_in(browser, site, "alice", shot="login")
+    page.locator("nav.nav").get_by_role("link", name="Sessions", exact=True).click()
     rows = page.locator("table.sessions tbody tr")
     expect(rows).to_have_count(1)
     assert other[:14] not in page.content()

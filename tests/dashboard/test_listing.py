@@ -21,12 +21,13 @@ from tests.dashboard.conftest import seed_session
 from tests.support import AVA, BEN, login
 
 
-def test_home_redirects_to_the_list_and_the_list_to_login(db: None) -> None:
+def test_home_redirects_to_the_inbox_and_the_list_to_login(db: None) -> None:
     from django.test import Client
 
     client = Client()
-    assert client.get("/")["Location"] == reverse("sessions:list")
+    assert client.get("/")["Location"] == reverse("review:inbox")  # home is the review inbox
     assert reverse("accounts:login") in client.get(reverse("sessions:list"))["Location"]
+    assert reverse("accounts:login") in client.get(reverse("review:inbox"))["Location"]
 
 
 def test_a_session_both_live_and_archived_is_listed_once(

@@ -34,11 +34,12 @@ from schemathesis.specs.openapi.checks import (
 )
 
 import sessions_app.api.urls  # noqa: F401 - registers the operations and error handlers on ``api``
+from ifemotion.accounts.models import Role
 from sessions_app.api.app import api
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import AMIRA
 from tests.sessions_app.archive_support import use_embedded_chroma
-from tests.support import use_state_manager
+from tests.support import make_user, use_state_manager
 
 MAX_EXAMPLES = 30
 OPERATION_IDS = [
@@ -57,6 +58,7 @@ OPERATION_IDS = [
     "searchMessages",
     "searchSessions",
     "listEmotions",
+    "getReviewState",
 ]
 SEEDED = {"user_id": AMIRA, "session_id": "fuzz-s1"}
 
@@ -90,6 +92,7 @@ def fuzz(
     use_state_manager(monkeypatch, manager)
     manager.initialize_session(AMIRA, model="claude", session_id=SEEDED["session_id"])
     manager.append_message(AMIRA, SEEDED["session_id"], role="user", content="seed", message_id="seed-1")
+    make_user("fuzz-reviewer", Role.THERAPIST, AMIRA)  # so the client has a review state to read
     # The WSGI handler closes "old" database connections around each request; inside the test's
     # transaction that would poison it. Django's own test client disconnects these handlers too.
     request_started.disconnect(close_old_connections)
@@ -129,7 +132,8 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_500(
     ]
     if mode is GenerationMode.NEGATIVE:
         checks.append(negative_data_rejection)
-    per_session = "{session_id}" in operation.path
+    # Requests to operations on a client or session go half to the seeded one (success paths too).
+    seedable = {name: value for name, value in SEEDED.items() if f"{{{name}}}" in operation.path}
 
     @hypothesis.settings(
         max_examples=MAX_EXAMPLES,
@@ -147,8 +151,8 @@ def test_fuzzed_requests_get_documented_answers_and_never_a_500(
             query = case.query or {}
             if query.get("since") and query.get("until"):
                 hypothesis.assume(_instant(query["until"]) >= _instant(query["since"]))
-        if seeded and per_session and positive:
-            case.path_parameters = {**(case.path_parameters or {}), **SEEDED}
+        if seeded and seedable and positive:
+            case.path_parameters = {**(case.path_parameters or {}), **seedable}
         response = case.call(base_url="https://localhost")
         case.validate_response(response, checks=checks)
         if positive:

@@ -76,6 +76,7 @@ class Command(BaseCommand):
         user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
         user.role = role
         user.is_staff = role == Role.ADMIN
+        user.email = user.email or f"{username}@example.org"  # the review digest's address
         user.set_password(password)
         user.save()
         if role == Role.ADMIN:
