@@ -74,7 +74,6 @@ CLOSED = "`session_closed`: the session is closed to chatbot writes"
     **answers(
         {201: SessionOut},
         Kind.BODY,
-        missing=False,
         conflict="`session_exists`: a session with this `session_id` exists (a retried create went through)",
     ),
     tags=["sessions"],
@@ -280,7 +279,7 @@ def close_session(request: HttpRequest, user_id: UserId, session_id: SessionId) 
 
 @api.get(
     "/users/{user_id}/sessions",
-    **answers({200: SessionListOut}, Kind.READ, missing=False, corrupt=False),
+    **answers({200: SessionListOut}, Kind.READ, corrupt=False),  # 404: a client beyond the token's reach
     tags=["sessions"],
     operation_id="listSessions",
 )
@@ -292,7 +291,7 @@ def list_sessions(request: HttpRequest, user_id: UserId) -> SessionListOut:
 
 @api.get(
     "/citations",
-    **answers({200: CitationListOut}, Kind.READ, missing=False, corrupt=False),
+    **answers({200: CitationListOut}, Kind.READ, corrupt=False),  # 404: a client beyond the token's reach
     tags=["citations"],
     operation_id="searchCitations",
 )

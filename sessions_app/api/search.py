@@ -21,12 +21,17 @@ from sessions_app.api.fields import Id
 from sessions_app.api.schemas import In
 from sessions_app.archive.search.chroma import IndexOutdated, SearchUnavailable
 from sessions_app.domain import Role
-from sessions_app.repository.search import MAX_QUERY_CHARS
+from sessions_app.repository.search import MAX_QUERY_CHARS, QUERY_PATTERN
 
 
 class SearchQuery(In):
     user_id: Id = Field(description="the client whose sessions are searched")
-    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS, description="what to look for, in any words")
+    q: str = Field(
+        min_length=1,
+        max_length=MAX_QUERY_CHARS,
+        pattern=QUERY_PATTERN,
+        description="what to look for, in any words (not only spaces or punctuation; no NUL)",
+    )
     since: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone, inclusive")
     until: AwareDatetime | None = Field(None, description="ISO 8601 with a time zone, inclusive")
     role: Role | None = Field(None, description="only messages of this speaker")

@@ -22,6 +22,8 @@ CellsFor = Callable[[User, str, Mapping[str, int]], Mapping[str, str]]
 class SummaryColumn:
     header: str
     cells: CellsFor
+    # False for what belongs to the viewer, not to the record (unread messages): page only, not the PDF.
+    in_print: bool = True
 
 
 SUMMARY_COLUMNS: list[SummaryColumn] = []
@@ -33,11 +35,17 @@ def add_column(column: SummaryColumn) -> None:
         SUMMARY_COLUMNS.append(column)
 
 
-def extra_cells(viewer: User, client_id: str, sessions: Mapping[str, int]) -> dict[str, tuple[str, ...]]:
+def _columns(printed: bool) -> list[SummaryColumn]:
+    return [column for column in SUMMARY_COLUMNS if column.in_print or not printed]
+
+
+def extra_cells(
+    viewer: User, client_id: str, sessions: Mapping[str, int], *, printed: bool = False
+) -> dict[str, tuple[str, ...]]:
     """Session id → the cells of every registered column, in column order (``sessions``: id → messages)."""
-    answers = [column.cells(viewer, client_id, sessions) for column in SUMMARY_COLUMNS]
+    answers = [column.cells(viewer, client_id, sessions) for column in _columns(printed)]
     return {sid: tuple(answer.get(sid, "—") for answer in answers) for sid in sessions}
 
 
-def extra_headers() -> tuple[str, ...]:
-    return tuple(column.header for column in SUMMARY_COLUMNS)
+def extra_headers(*, printed: bool = False) -> tuple[str, ...]:
+    return tuple(column.header for column in _columns(printed))

@@ -179,7 +179,8 @@ def client_page(grant: AccessGrant, viewer: User, period: Period, *, links: bool
     sessions = journeys.sessions
     trends = [session_trend(j.transitions, j.client_turns) for j in sessions]
     urls = {j.session_id: reverse("sessions:detail", args=[grant.client_id, j.session_id]) for j in sessions}
-    cells = extra_cells(viewer, grant.client_id, {j.session_id: j.message_count for j in sessions})
+    counts = {j.session_id: j.message_count for j in sessions}
+    cells = extra_cells(viewer, grant.client_id, counts, printed=not links)
     rows = tuple(
         _row(number, journey, trend, urls[journey.session_id], cells[journey.session_id])
         for number, (journey, trend) in enumerate(zip(sessions, trends, strict=True), start=1)
@@ -195,7 +196,7 @@ def client_page(grant: AccessGrant, viewer: User, period: Period, *, links: bool
         rows=rows,
         # Safe to mark: trend_chart.py builds the SVG from html.escape'd parts only. Never client text.
         chart_svg=mark_safe(trend_chart_svg(points, links=urls if links else None)),  # noqa: S308
-        extra_headers=extra_headers(),
+        extra_headers=extra_headers(printed=not links),
         live_unavailable=journeys.live_unavailable,
         unreadable_sessions=journeys.unreadable_sessions,
         messages=sum(j.message_count for j in sessions),

@@ -205,8 +205,8 @@ def _query_error(exc: InvalidInput) -> str:
         return "Type a few words describing what you are looking for."
     if "limit" in exc.message:
         return f"The search text is too long: at most {MAX_QUERY_CHARS} characters."
-    if "words" in exc.message:
-        return "The search text has no words to search for (only punctuation or symbols)."
+    if "nothing to search for" in exc.message:
+        return "The search text has no words to search for (only spaces or punctuation)."
     return "The search text could not be used: " + exc.message
 
 

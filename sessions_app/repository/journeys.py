@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from django.core.cache import cache
 
-import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.archive import mapping
 from sessions_app.domain import EmotionTransition, Message, Role, SessionState, UnreadableEntry
 from sessions_app.errors import CorruptSession, SessionNotFound, StateUnavailable
@@ -76,7 +76,7 @@ def _live_journey(client_id: str, state: SessionState, mgr: ConversationStateMan
     held: list[object] = list(state.messages)
     if state.overflow_count:
         raws = LiveStore(mgr.redis).history(client_id, session_id) or ()
-        held = list(codec.decode_members(raws, "message", codec.message_from, key=session_id))
+        held = list(members.messages(raws, key=session_id))
     seqs = [m.seq for m in held if isinstance(m, Message)]
     turns = _user_turns(held)
     if seqs and min(seqs) > 1:

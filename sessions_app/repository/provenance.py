@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-import sessions_app.state.codec as codec
+import sessions_app.state.members as members
 from sessions_app.domain import EmotionTransition, Message
 from sessions_app.models import ArchivedMessage
 from sessions_app.repository.sessions import state_manager
@@ -164,7 +164,7 @@ def journey_links(
     if live and overflow:
         if read_overflow:
             raws = LiveStore(state_manager(manager).redis).history(client_id, session_id) or ()
-            held = codec.decode_members(raws, "message", codec.message_from, key=session_id)
+            held = members.messages(raws, key=session_id)
             again = link_transitions(transitions, held, complete=False)
             refs = [ref or other for ref, other in zip(refs, again, strict=True)]
         else:

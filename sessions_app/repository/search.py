@@ -10,6 +10,7 @@ client ids the caller may read (``access.readable_client_ids``).
 from __future__ import annotations
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -17,7 +18,6 @@ from datetime import datetime
 from typing import Any
 
 from sessions_app.archive.search import chroma
-from sessions_app.archive.search.embeddings import WORD
 from sessions_app.domain import Role
 from sessions_app.errors import InvalidInput
 from sessions_app.repository.search_hits import Candidate, MessageHit, resolve
@@ -46,11 +46,20 @@ class SessionHit:
     matches: int  # messages of the session among the nearest looked at
 
 
+# Something to search for: a character that is not a space, a control or a punctuation mark (ASCII, or
+# Unicode's general punctuation: dashes, ellipsis, quotes). Spelled out (not ``\w``) so that the HTTP
+# API's schema states the same rule in every regex engine.
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+SEARCHABLE = rf"[^{SPACES}\x00-\x08\x0e-\x1b\x7f!-/:-@\[-`{{-~\u2010-\u2027\u2030-\u205e]"
+QUERY_PATTERN = rf"^[^\x00]*{SEARCHABLE}[^\x00]*$"
+_SEARCHABLE = re.compile(SEARCHABLE)
+
+
 def check_query(query: object) -> str:
     """The query, or ``InvalidInput`` with a message a person can act on."""
     text = check_text(query, "query", max_chars=MAX_QUERY_CHARS)
-    if not WORD.search(text):
-        raise InvalidInput("query", "the query has no words to search for (only punctuation or symbols)")
+    if not _SEARCHABLE.search(text):
+        raise InvalidInput("query", "the query has nothing to search for (only spaces or punctuation)")
     return text.strip()
 
 
@@ -112,7 +121,7 @@ def search_messages(
     n = wanted
     while True:
         candidates = _candidates(text, where, ids, n)
-        hits = resolve(candidates[offset:], text, state_manager(manager))
+        hits = resolve(candidates[offset:], text, lambda: state_manager(manager))
         # Hits whose records are gone were dropped: ask for more while the index may hold them.
         if len(hits) >= limit or len(candidates) < n or n >= MAX_CANDIDATES:
             return hits[:limit]
@@ -171,7 +180,7 @@ def search_sessions(
     page = ranked[offset:wanted]
     shown = [c for _score, group in page for c in group[:snippets]]
     by_session: dict[tuple[str, str], list[MessageHit]] = defaultdict(list)
-    for hit in resolve(shown, text, state_manager(manager)):
+    for hit in resolve(shown, text, lambda: state_manager(manager)):
         by_session[(hit.user_id, hit.session_id)].append(hit)
     results = []
     for score, group in page:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -102,7 +102,7 @@ def _archived(candidates: Sequence[Candidate]) -> dict[tuple[str, str, int], Arc
 
 
 def _live(
-    candidates: Iterable[Candidate], manager: ConversationStateManager
+    candidates: Iterable[Candidate], manager: Callable[[], ConversationStateManager]
 ) -> tuple[dict[tuple[str, str, int], Message], bool]:
     """Live messages for the candidates the archive lacks; (found, whether Redis was unavailable)."""
     by_session: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -110,9 +110,10 @@ def _live(
         by_session[c.session].add(c.seq)
     found: dict[tuple[str, str, int], Message] = {}
     try:
+        client = manager().redis  # asked only when a hit is live (raises when Redis is not configured)
         for (user_id, session_id), seqs in by_session.items():
             for seq in sorted(seqs):  # one message per read: hits are few, windows can be long
-                page = feed.messages_after(manager.redis, user_id, session_id, seq - 1, message_count=seq)
+                page = feed.messages_after(client, user_id, session_id, seq - 1, message_count=seq)
                 for message in page.messages:
                     if isinstance(message, Message) and message.seq == seq:
                         found[(user_id, session_id, seq)] = message
@@ -122,9 +123,10 @@ def _live(
 
 
 def resolve(
-    candidates: Sequence[Candidate], query: str, manager: ConversationStateManager
+    candidates: Sequence[Candidate], query: str, manager: Callable[[], ConversationStateManager]
 ) -> list[MessageHit]:
-    """The candidates as hits with their text, in the order given; stale ones left out."""
+    """The candidates as hits with their text, in the order given; stale ones left out. ``manager``
+    gives the state manager, asked for only when a hit is not archived (its text is live)."""
     archived = _archived(candidates)
     missing = [c for c in candidates if (c.user_id, c.session_id, c.seq) not in archived]
     live, live_down = _live(missing, manager) if missing else ({}, False)

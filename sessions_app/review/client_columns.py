@@ -19,4 +19,4 @@ def unread_cells(viewer: User, client_id: str, sessions: Mapping[str, int]) -> d
 
 
 def register() -> None:
-    add_column(SummaryColumn("Unread messages", unread_cells))
+    add_column(SummaryColumn("Unread", unread_cells, in_print=False))

@@ -1,4 +1,5 @@
-"""The client page's "Risk flags" column: unresolved flags per session, by severity (inferred by rules)."""
+"""The client page's "Risk flags" column: unresolved (open or acknowledged) flags per session, by severity
+(inferred by rules)."""
 
 from __future__ import annotations
 
@@ -19,4 +20,4 @@ def flag_cells(viewer: User, client_id: str, sessions: Mapping[str, int]) -> dic
 
 
 def register() -> None:
-    add_column(SummaryColumn("Risk flags (unresolved)", flag_cells))
+    add_column(SummaryColumn("Risk flags", flag_cells))

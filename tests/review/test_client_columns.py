@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
 from django.utils import timezone
 
@@ -38,11 +41,30 @@ def test_flags_and_unread_messages_per_session_for_this_viewer(
 
     body = login(alice).get(f"/clients/{AVA}/").content.decode()
 
-    assert "Risk flags (unresolved)" in body
-    assert "Unread messages" in body
+    assert ">Risk flags<" in body
+    assert ">Unread<" in body
     rows = {row[0]: row for row in rows_of(body)}
     assert rows["1"][-2:] == ["1 high, 1 low", "5"]
     assert rows["2"][-2:] == ["0", "12"]
     # Another clinician's cursor is theirs alone.
     rows = {row[0]: row for row in rows_of(login(carmen).get(f"/clients/{AVA}/").content.decode())}
     assert rows["1"][-1] == "20"
+
+
+def test_the_summary_pdf_prints_the_flags_but_not_one_viewers_unread_count(
+    fake_manager: ConversationStateManager, carmen: User, tmp_path: Path
+) -> None:
+    session_id = real_session(fake_manager, AVA, 1, messages=20).session_id
+    _flag(session_id, 3, "high")
+    pdf = login(carmen).get(f"/exports/{AVA}/summary.pdf")
+    assert pdf.status_code == 200
+    (tmp_path / "summary.pdf").write_bytes(pdf.content)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "summary.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Risk flags" in text
+    assert "1 high" in text
+    assert "Unread" not in text

@@ -12,6 +12,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django.fixtures import Settings
 
 from ifemotion.accounts.models import AuditEvent, User
 from sessions_app.errors import StateUnavailable
@@ -85,8 +86,9 @@ def test_the_digest_at_t_minus_24h_lists_exactly_the_unreviewed_unheld_sessions(
 
 
 def test_the_email_goes_once_a_day_and_holds_no_content(
-    cases: dict[str, str], alice: User, bob: User, clara: User
+    cases: dict[str, str], alice: User, bob: User, clara: User, settings: Settings
 ) -> None:
+    settings.SITE_URL = "http://127.0.0.1:8000"  # where links in mails point
     alice.email = "alice@clinic.example"
     alice.save()
     out = io.StringIO()

@@ -125,7 +125,7 @@ def test_the_inbox_is_home_and_lists_assigned_clients_only(
     assert f'data-client="{AVA}"' in page
     assert BEN not in page
     assert f'data-client="{CLEO}"' not in page
-    assert "Open risk flags" not in page  # no flag source on this branch: no placeholder column
+    assert 'Open risk flags <span class="count">0</span>' in page  # the risk flags, none open
     assert AuditEvent.objects.filter(action=audit.INBOX_VIEWED, actor="alice").count() == 1
 
 

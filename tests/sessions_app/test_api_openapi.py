@@ -31,7 +31,7 @@ WRITE = COMMON | {403, 413, 507}
 BODY = WRITE | {415}
 # What each operation can answer, worked out from the code by hand (not from sessions_app/api/answers.py).
 EXPECTED = {
-    ("post", "/api/v1/sessions"): {201} | BODY | {409, 422},
+    ("post", "/api/v1/sessions"): {201} | BODY | {404, 409, 422},  # 404: a client beyond the token's reach
     ("post", "/api/v1/sessions/{user_id}/{session_id}/messages"): {200, 201} | BODY | {404, 409, 422},
     ("put", "/api/v1/sessions/{user_id}/{session_id}/emotion"): {200} | BODY | {404, 409, 422},
     ("post", "/api/v1/sessions/{user_id}/{session_id}/milestones"): {201} | BODY | {404, 409, 422},
@@ -39,8 +39,14 @@ EXPECTED = {
     ("patch", "/api/v1/sessions/{user_id}/{session_id}/context"): {200} | BODY | {404, 409, 422},
     ("get", "/api/v1/sessions/{user_id}/{session_id}"): {200} | COMMON | {403, 404, 422},
     ("post", "/api/v1/sessions/{user_id}/{session_id}/close"): {200} | WRITE | {404, 422},
-    ("get", "/api/v1/users/{user_id}/sessions"): {200} | COMMON,
-    ("get", "/api/v1/citations"): {200} | COMMON,
+    ("get", "/api/v1/users/{user_id}/sessions"): {200} | COMMON | {404},
+    ("get", "/api/v1/citations"): {200} | COMMON | {404},
+    ("get", "/api/v1/emotions"): {200} | COMMON,
+    ("get", "/api/v1/users/{user_id}/risk-flags"): {200} | COMMON | {404},
+    ("get", "/api/v1/risk-flags/{flag_id}"): {200} | COMMON | {404},
+    ("get", "/api/v1/search/messages"): {200} | COMMON | {404},
+    ("get", "/api/v1/search/sessions"): {200} | COMMON | {404},
+    ("get", "/api/v1/users/{user_id}/review"): {200} | COMMON | {404},
 }
 S = "/sessions/amira/s1"
 REQUESTS = {  # one well-formed request per operation, as (method, path under /api/v1, body)

@@ -175,4 +175,4 @@ def test_an_admin_sees_archived_sessions_read_only_without_content(
     assert ArchivedSession.objects.filter(pk=pk).exists()
     assert admin_client.get("/admin/sessions_app/archivedmessage/", secure=True).status_code == 403
     assert admin_client.get("/admin/sessions_app/noterevision/", secure=True).status_code == 403
-    assert therapist.get("/admin/sessions_app/archivedsession/", secure=True).status_code == 302
+    assert therapist.get("/admin/sessions_app/archivedsession/", secure=True).status_code == 403

@@ -159,7 +159,7 @@ def test_a_client_without_messages_or_no_clients_find_nothing(fake_manager: Conv
     [
         ("", InvalidInput, "must not be empty"),
         ("   \n", InvalidInput, "must not be empty"),
-        ("?!…—!!", InvalidInput, "no words"),
+        ("?!…—!!", InvalidInput, "nothing to search for"),
         ("x" * 501, ContentTooLarge, "limit is 500"),
         ("grief\x00", InvalidInput, "NUL"),
         ("\ud800grief", InvalidInput, "Unicode"),

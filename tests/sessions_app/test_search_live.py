@@ -19,6 +19,7 @@ from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import archiver, use_embedded_chroma
+from tests.support import use_state_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -172,10 +173,8 @@ def test_redis_down_is_reported_and_archived_rows_are_still_indexed(
 def test_the_command_runs_one_pass(
     manager: ConversationStateManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from sessions_app.archive.search.management.commands import index_search
-
     session_id = conversation(manager)
-    monkeypatch.setattr(index_search, "get_redis", lambda: manager.redis)
+    use_state_manager(monkeypatch, manager)  # the process's state manager, as the command uses
     call_command("index_search")
     assert len(documents_of(AVA, session_id)) == 5
 

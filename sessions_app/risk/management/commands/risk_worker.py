@@ -17,10 +17,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
+import sessions_app.state.configured as configured
 from sessions_app.errors import StateUnavailable
 from sessions_app.risk.catchup import assess_archived
 from sessions_app.risk.worker import RiskWorker
-from sessions_app.state.connection import get_redis
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         catch_up_every = float(options["catch_up_every"])
         if interval <= 0 or catch_up_every <= 0:
             raise CommandError("--interval and --catch-up-every must be positive")
-        worker = RiskWorker(get_redis())
+        worker = RiskWorker(configured.get_state_manager().redis)
         if not options["loop"]:
             self._live_pass(worker, loud=True)
             self.stdout.write(assess_archived().line())

@@ -17,8 +17,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+import sessions_app.state.configured as configured
 from sessions_app.archive.search import worker
-from sessions_app.state.connection import get_redis
 
 
 class Command(BaseCommand):
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         if interval <= 0:
             raise CommandError("--interval must be positive")
         if not options["loop"]:
-            outcome = worker.run_pass(get_redis())
+            outcome = worker.run_pass(configured.get_state_manager().redis)
             self.stdout.write(outcome.line())
             if outcome.error or outcome.archived.error:
                 raise CommandError("the search index is not up to date (see above)")
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         last_line = ""
         while not stop.is_set():
             started = time.monotonic()
-            line = worker.run_pass(get_redis()).line()
+            line = worker.run_pass(configured.get_state_manager().redis).line()
             if line != last_line or "unavailable" in line:  # quiet while nothing changes
                 self.stdout.write(line)
                 last_line = line
