@@ -65,7 +65,7 @@ def test_session_search_returns_sessions_with_their_best_messages(reporting: Api
         ({"user_id": AMIRA}, "q"),
         ({"user_id": AMIRA, "q": ""}, "q"),
         ({"user_id": AMIRA, "q": "x" * 501}, "q"),
-        ({"user_id": AMIRA, "q": "?!?!"}, "query"),
+        ({"user_id": AMIRA, "q": "?!?!"}, "q"),  # the schema states the rule (not only punctuation)
         ({"user_id": "no such id!", "q": "grief"}, "user_id"),
         ({"user_id": AMIRA, "q": "grief", "since": "2026-01-01"}, "since"),
         ({"user_id": AMIRA, "q": "grief", "role": "therapist"}, "role"),
