@@ -38,12 +38,18 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    "ninja",  # serves the API docs page's Swagger UI files locally, never from a CDN
     "ifemotion.accounts",
+    "ifemotion.preferences",  # each user's display preferences (time zone)
     "sessions_app",
-    "exports_app",
+    "sessions_app.archive",
+    "sessions_app.archive.search",
+    "sessions_app.dashboard",
+    "sessions_app.demo",
     "sessions_app.risk",
     "sessions_app.notes",
     "sessions_app.review",
+    "exports_app",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -51,8 +57,8 @@ AUTH_USER_MODEL = "accounts.User"
 MIDDLEWARE = [
     # First: the real client address behind the configured proxies (TRUSTED_PROXIES).
     "ifemotion.accounts.client_address.TrustedProxyMiddleware",
-    # Request latency per view for /metrics (sessions_app/ops/metrics.py).
-    "sessions_app.ops.metrics.RequestMetricsMiddleware",
+    # Request latency per view for /metrics (ifemotion/ops/metrics.py).
+    "ifemotion.ops.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,7 +113,6 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'; object-src 'none'"
 )
-# --- end of Identity ------------------------------------------------------------------------------
 
 ROOT_URLCONF = "ifemotion.urls"
 WSGI_APPLICATION = "ifemotion.wsgi.application"
@@ -233,7 +238,6 @@ if CHROMA_EMBEDDING not in {"wordllama", "local", "lexical"}:
 CHROMA_EMBEDDING_PATH = env_str("CHROMA_EMBEDDING_PATH")
 if CHROMA_EMBEDDING == "local" and not CHROMA_EMBEDDING_PATH:
     raise ImproperlyConfigured("CHROMA_EMBEDDING=local needs CHROMA_EMBEDDING_PATH (a model directory)")
-# --- end of Archive ----------------------------------------------------------------------------------
 
 # --- Exports: Markdown / PDF / JSON downloads (exports_app; see README "Exports") ----------------
 # Each PDF renders in a separate process with these limits; beyond them the user is told to export a
@@ -245,7 +249,6 @@ PDF_MAX_MESSAGES = env_int("PDF_MAX_MESSAGES", 5000, minimum=1)
 PDF_MAX_HTML_BYTES = env_int("PDF_MAX_HTML_BYTES", 16 * 1024 * 1024, minimum=1024)
 # The session-list download: at most this many sessions in one ZIP.
 EXPORT_ZIP_MAX_SESSIONS = env_int("EXPORT_ZIP_MAX_SESSIONS", 50, minimum=1)
-# --- end of Exports ------------------------------------------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -298,31 +301,25 @@ LOGGING = {
 }
 
 # --- HTTP API for the chatbot (sessions_app/api/; see README "HTTP API for the chatbot") -------
-INSTALLED_APPS += ["ninja"]  # serves the API docs page's Swagger UI files locally, never from a CDN
 # Request bodies above this size are refused with 413 before they are read.
 API_MAX_BODY_BYTES = env_int("API_MAX_BODY_BYTES", 256 * 1024, minimum=1024)
 # Requests per token per minute (fixed window, counted in API_CACHE); more → 429 + Retry-After.
 API_RATE_LIMIT_PER_MINUTE = env_int("API_RATE_LIMIT_PER_MINUTE", 600, minimum=1)
 # The Django cache holding the rate-limit counters and the token-revocation marker.
 API_CACHE = env_str("API_CACHE", "default")
-# API audit rows wait in Redis (as durable as the writes they record) and are chained into the audit
-# log in batches of this many, or once the oldest has waited this long; 0 writes each row at once.
+# API audit rows wait in Redis and join the audit chain in batches (or after the delay); 0: at once.
 API_AUDIT_BATCH = env_int("API_AUDIT_BATCH", 100, minimum=0)
 API_AUDIT_MAX_DELAY_SECONDS = env_int("API_AUDIT_MAX_DELAY_SECONDS", 1, minimum=0)
-# A process remembers a verified token this long (0: ask the database on every request). A revocation
-# reaches every process at its next request; this bounds it only if Redis was down while revoking.
+# How long a process trusts a verified token (revocations reach all processes at once unless Redis is down).
 API_TOKEN_CACHE_SECONDS = env_int("API_TOKEN_CACHE_SECONDS", 30, minimum=0)
 # Retry-After (seconds) sent with 503 answers (Redis or the database unreachable).
 API_RETRY_AFTER_SECONDS = env_int("API_RETRY_AFTER_SECONDS", 5, minimum=1)
-# --- end of HTTP API ---------------------------------------------------------------------------------
 
 # --- Review: inbox, read cursors, hold for review, daily digest (sessions_app/review; README "Review") --
-# The digest lists sessions leaving live storage within this many hours unreviewed and not held; the
-# inbox calls out the same sessions.
+# The digest (and the inbox) call out sessions leaving live storage within this many hours unreviewed.
 REVIEW_DIGEST_WINDOW_HOURS = env_int("REVIEW_DIGEST_WINDOW_HOURS", 24, minimum=1)
 # The inbox asks the server every this many seconds whether anything changed (204 when not).
 REVIEW_INBOX_REFRESH_SECONDS = env_int("REVIEW_INBOX_REFRESH_SECONDS", 10, minimum=2)
-# --- end of Review (links in its mails start with SITE_URL, below) -------------------------------
 
 # --- Risk flags (sessions_app/risk; see README "Risk flags") ---------------------------------------
 # Acknowledgement deadlines by severity (minutes); an open flag past its deadline escalates.
@@ -338,11 +335,9 @@ RISK_ESCALATION_EMAILS = env_list("RISK_ESCALATION_EMAILS", [])
 RISK_NOTIFY_SEVERITIES = env_list("RISK_NOTIFY_SEVERITIES", ["high", "medium"])
 # The HTTP append assesses client messages in the request (the worker assesses the rest).
 RISK_ASSESS_ON_API = env_bool("RISK_ASSESS_ON_API", True)
-# --- end of Risk flags (e-mail settings below, shared) ---------------------------------------
 
 # --- Security (issue 11; see README "Security operations") -----------------------------------------
-# Account mail (password links, "your password / device / email changed"): Django's email backend.
-# Under DEBUG (make run) mails are printed on the console; in production set EMAIL_HOST and friends.
+# Mail (password links, change notices, risk escalation, the review digest): the console under DEBUG.
 _MAIL_BACKENDS = "django.core.mail.backends."
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", _MAIL_BACKENDS + ("console" if DEBUG else "smtp") + ".EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
@@ -358,8 +353,7 @@ SITE_URL = env_str("SITE_URL")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_SECONDS", 24 * 3600, minimum=300)
 # Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed; deploy/ sets nginx's.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
-# Concurrent PDF renders (each may take a minute of a worker): per user and per host; beyond them
-# the download answers 429 with Retry-After. Slots are lock files under PDF_SLOT_DIR.
+# Concurrent PDF renders per host and per user (lock files in PDF_SLOT_DIR); beyond: 429 + Retry-After.
 PDF_MAX_CONCURRENT_RENDERS = env_int("PDF_MAX_CONCURRENT_RENDERS", 2, minimum=1)
 PDF_MAX_CONCURRENT_RENDERS_PER_USER = env_int("PDF_MAX_CONCURRENT_RENDERS_PER_USER", 1, minimum=1)
 PDF_BUSY_RETRY_AFTER_SECONDS = env_int("PDF_BUSY_RETRY_AFTER_SECONDS", 30, minimum=1)
@@ -367,8 +361,7 @@ PDF_SLOT_DIR = Path(env_str("PDF_SLOT_DIR", str(VAR_DIR / "pdf-slots")))
 # Every database wait is bounded: a stalled or locked database answers 503 within about this long
 # (SQLite busy timeout; PostgreSQL lock_timeout and connect timeout), never a hung worker or a 500.
 DATABASE_WAIT_SECONDS = env_float("DATABASE_WAIT_SECONDS", 2.0, minimum=0.1)
-# PostgreSQL statement_timeout of web workers (ifemotion/wsgi.py): no statement of a web request runs
-# longer. Commands (archiver, migrate, reindex) are not cut; 0 switches it off.
+# PostgreSQL statement_timeout of web workers only (wsgi.py sets IFEMOTION_WEB_PROCESS); 0: off.
 DATABASE_STATEMENT_TIMEOUT_SECONDS = env_float("DATABASE_STATEMENT_TIMEOUT_SECONDS", 2.0, minimum=0.0)
 _statement_timeout = DATABASE_STATEMENT_TIMEOUT_SECONDS if env_bool("IFEMOTION_WEB_PROCESS") else 0.0
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -382,9 +375,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     ).strip()
 # /healthz details and /metrics: this host, or "Authorization: Bearer <OPERATOR_TOKEN>" (empty: host only).
 OPERATOR_TOKEN = env_str("OPERATOR_TOKEN")
-# Signed checkpoints of the audit chain's head (ifemotion/accounts/checkpoints.py): the HMAC key is
-# kept out of the database (a file readable by the app only, or the environment); the sink is a file
-# opened O_APPEND (make it append-only: chattr +a) and optionally syslog.
+# Signed audit checkpoints (accounts/checkpoints.py): the HMAC key never in the database; an O_APPEND sink.
 AUDIT_CHECKPOINT_KEY = env_str("AUDIT_CHECKPOINT_KEY")
 AUDIT_CHECKPOINT_KEY_FILE = env_str("AUDIT_CHECKPOINT_KEY_FILE")
 AUDIT_CHECKPOINT_FILE = Path(env_str("AUDIT_CHECKPOINT_FILE", str(VAR_DIR / "audit" / "checkpoints.log")))
@@ -397,17 +388,12 @@ MIDDLEWARE += ["ifemotion.accounts.checkpoints.AuditCheckpointMiddleware"]
 # No script reads the CSRF cookie (forms carry the token), so scripts may not either (found by make dast).
 CSRF_COOKIE_HTTPONLY = True
 # --- Search (sessions_app/archive/search; see README "Search") ------------------------------------
-INSTALLED_APPS += ["sessions_app.archive.search"]
-# The search indexer (``manage.py index_search --loop``) polls live sessions this often: a message is
-# searchable within about this many seconds of the chatbot writing it.
+# How often ``index_search --loop`` polls live sessions: new messages are searchable within about this.
 SEARCH_INDEX_INTERVAL_SECONDS = env_float("SEARCH_INDEX_INTERVAL_SECONDS", 10.0, minimum=1.0)
 # --- Emotion vocabulary, client page, time zones (sessions_app/emotions.py; README "The client page") --
-# The labels the chatbot may send, each with a valence: "label:negative|neutral|positive, ...".
-# Empty: the report's eight plus a clinically usual set (sessions_app/emotions.py DEFAULT_VOCABULARY).
+# "label:negative|neutral|positive, ..."; empty: the report's eight + a clinical set (emotions.py).
 EMOTION_VOCABULARY = env_str("EMOTION_VOCABULARY")
 # Labels added to (or re-valued in) the vocabulary above, same syntax.
 EMOTION_VOCABULARY_EXTRA = env_str("EMOTION_VOCABULARY_EXTRA")
 # Emotion updates with a confidence below this are drawn faded and marked "low confidence".
 EMOTION_LOW_CONFIDENCE = env_float("EMOTION_LOW_CONFIDENCE", 0.5, minimum=0.0)
-INSTALLED_APPS += ["ifemotion.preferences"]  # each user's time zone (and other display preferences)
-# --- end of Emotion vocabulary ---------------------------------------------------------------------

@@ -10,7 +10,7 @@ urlpatterns = [
     path("accounts/", include("ifemotion.accounts.urls")),
     path("exports/", include("exports_app.urls")),
     path("risk/", include("sessions_app.risk.urls")),
-    path("", include("sessions_app.urls")),
+    path("", include("sessions_app.dashboard.urls")),
     path("", include("sessions_app.notes.urls")),
     path("", include("sessions_app.review.urls")),
 ]

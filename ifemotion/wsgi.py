@@ -9,6 +9,6 @@ os.environ.setdefault("IFEMOTION_WEB_PROCESS", "1")
 application = get_wsgi_application()
 
 # Imported after the application: it needs configured settings.
-from sessions_app.health import warn_about_redis_configuration  # noqa: E402
+from ifemotion.ops.health import warn_about_redis_configuration  # noqa: E402
 
 warn_about_redis_configuration()

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-import sessions_app.urls  # noqa: F401 - registers the "rid" converter (client, session and item ids)
+import sessions_app.dashboard.urls  # noqa: F401 - registers the "rid" converter (client, session and item ids)
 from sessions_app.notes import guidance_views, inference_views, views
 
 app_name = "notes"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from sessions_app.admin import ReadOnlyAdmin
+from sessions_app.archive.admin import ReadOnlyAdmin
 from sessions_app.review.models import DigestDelivery, ReviewCursor, SessionHold
 
 

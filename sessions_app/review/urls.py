@@ -1,7 +1,7 @@
 from django.urls import path
 
+from sessions_app.dashboard.urls import RecordIdConverter  # noqa: F401 - registers the "rid" converter used below
 from sessions_app.review import views
-from sessions_app.urls import RecordIdConverter  # noqa: F401 - registers the "rid" converter used below
 
 app_name = "review"
 

@@ -1,4 +1,4 @@
-"""Risk flags as Prometheus gauges (registered with ``sessions_app.ops.metrics`` when the app is ready):
+"""Risk flags as Prometheus gauges (registered with ``ifemotion.ops.metrics`` when the app is ready):
 operators see open and overdue flags coming, the same counts the alert inbox shows."""
 
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count
 from django.utils import timezone
 
-from sessions_app.ops.metrics import register_gauge
+from ifemotion.ops.metrics import register_gauge
 from sessions_app.risk.models import FlagState, RiskFlag
 
 

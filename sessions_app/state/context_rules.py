@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sessions_app.domain import CHATBOT_AUTHOR, GUIDANCE_FIELDS
+from sessions_app.domain import CHATBOT_AUTHOR, CONTEXT_FIELDS, GUIDANCE_FIELDS
 from sessions_app.errors import InvalidInput
 from sessions_app.state.validation import check_int, check_label, check_text
 
@@ -61,3 +61,27 @@ def seed_pairs(context: Mapping[str, str], *, max_chars: int) -> list[str]:
     if "guidance_updated_by" in context:
         pairs += ["guidance_updated_by", check_label(context["guidance_updated_by"], "guidance_updated_by")]
     return pairs
+
+
+def check_context_fields(fields: Mapping[str, object], *, max_chars: int) -> dict[str, str]:
+    """The fields of a context write, checked: known names only, at least one, each a text (may be empty)."""
+    unknown = sorted(set(fields) - set(CONTEXT_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            unknown[0], f"unknown context field {unknown[0]!r}; allowed: {', '.join(CONTEXT_FIELDS)}"
+        )
+    if not fields:
+        raise InvalidInput("fields", f"give at least one of: {', '.join(CONTEXT_FIELDS)}")
+    return {
+        name: check_text(value, name, max_chars=max_chars, allow_empty=True) for name, value in fields.items()
+    }
+
+
+def guidance_marks(checked: Mapping[str, str], writer: str, guidance_version: int | None) -> dict[str, str]:
+    """Written with the fields, not part of the edit: who last wrote a guidance field, and which version."""
+    marks: dict[str, str] = {}
+    if any(name in checked for name in GUIDANCE_FIELDS):
+        marks["guidance_updated_by"] = writer
+    if guidance_version is not None:
+        marks["guidance_version"] = str(guidance_version)
+    return marks

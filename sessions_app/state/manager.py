@@ -20,8 +20,6 @@ import sessions_app.state.codec as codec
 import sessions_app.state.members as members
 import sessions_app.state.payloads as payloads
 from sessions_app.domain import (
-    CONTEXT_FIELDS,
-    GUIDANCE_FIELDS,
     Breakthrough,
     BreakthroughCategory,
     ContextSnapshot,
@@ -41,7 +39,7 @@ from sessions_app.errors import (
     StateUnavailable,
 )
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.context_rules import context_writer, seed_pairs
+from sessions_app.state.context_rules import check_context_fields, context_writer, guidance_marks, seed_pairs
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, check_id, global_member
 from sessions_app.state.maintenance import cleanup_expired_sessions
 from sessions_app.state.reader import StateReader
@@ -344,28 +342,13 @@ class ConversationStateManager(StateReader):
         """
         keys = SessionKeys.for_session(user_id, session_id)
         expected = check_expected_version(expected_version)
-        unknown = sorted(set(fields) - set(CONTEXT_FIELDS))
-        if unknown:
-            raise InvalidInput(
-                unknown[0], f"unknown context field {unknown[0]!r}; allowed: {', '.join(CONTEXT_FIELDS)}"
-            )
-        if not fields:
-            raise InvalidInput("fields", f"give at least one of: {', '.join(CONTEXT_FIELDS)}")
-        checked = {
-            name: check_text(value, name, max_chars=self.max_note_chars, allow_empty=True)
-            for name, value in fields.items()
-        }
+        checked = check_context_fields(fields, max_chars=self.max_note_chars)
         writer = context_writer(author, clinician, guidance_version)
-        extra: dict[str, str] = {}
-        if any(name in checked for name in GUIDANCE_FIELDS):
-            extra["guidance_updated_by"] = writer
-        if guidance_version is not None:
-            extra["guidance_version"] = str(guidance_version)
         payload = payloads.context(
             self._retention if extend_retention else None,
             self._now(),
             fields=checked,
-            extra_fields=extra,
+            extra_fields=guidance_marks(checked, writer, guidance_version),
             expected=expected,
             author=writer,
         )

@@ -8,9 +8,9 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from sessions_app.archive.archiver import Archiver
+from sessions_app.demo.management.commands.seed_demo import DemoClock, with_clock, write_session
 from sessions_app.demo.narrative import ARCS, THEMES, DemoSession, generate_session
 from sessions_app.domain import Emotion
-from sessions_app.management.commands.seed_demo import DemoClock, with_clock, write_session
 from sessions_app.state.manager import ConversationStateManager
 
 NOW = datetime.now(UTC).replace(microsecond=0)

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from sessions_app import health
+from ifemotion.ops import health
 from tests.redis_server import RedisServer
 
 pytestmark = [pytest.mark.real_redis]

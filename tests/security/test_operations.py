@@ -15,9 +15,9 @@ from django.conf import LazySettings
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
+from ifemotion.ops import metrics
 from ifemotion.settings import redis_cache
 from sessions_app.archive.archiver import archiver_from_settings
-from sessions_app.ops import metrics
 from tests.redis_server import RedisServer
 from tests.sessions_app.archive_support import use_embedded_chroma
 

@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 
 from ifemotion.accounts.models import User
-from sessions_app.admin import ArchivedSessionAdmin
+from sessions_app.archive.admin import ArchivedSessionAdmin
 from sessions_app.archive.archiver import save_note_revision
 from sessions_app.errors import InvalidInput
 from sessions_app.models import (

@@ -13,10 +13,10 @@ from django.conf import LazySettings
 from django.test import Client
 from django.utils import timezone
 
+from ifemotion.ops.health import check_archiver
 from ifemotion.settings import redis_cache
 from sessions_app.archive.archiver import archiver_from_settings
 from sessions_app.archive.search import chroma
-from sessions_app.health import check_archiver
 from sessions_app.models import ArchiverHeartbeat
 from tests.redis_server import free_port
 from tests.sessions_app.archive_support import use_embedded_chroma

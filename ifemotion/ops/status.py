@@ -1,6 +1,6 @@
 """The product's health in one word, with the reasons: ``ok``, ``degraded`` or ``failing``.
 
-failing (HTTP 503): a check of ``sessions_app.health`` fails: Redis or the database unreachable, the
+failing (HTTP 503): a check of ``ifemotion.ops.health`` fails: Redis or the database unreachable, the
 search index unreachable, or the archiver late (live records could expire before they are archived).
 degraded (HTTP 200, as the health-check draft's "warn"): everything answers, but something needs an
 operator soon: Redis near or at maxmemory (writes refused), an eviction policy other than noeviction,
@@ -20,8 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from ifemotion.ops.health import health_report
 from sessions_app.errors import StateUnavailable
-from sessions_app.health import health_report
 from sessions_app.state.server_info import read_server_info
 
 logger = logging.getLogger(__name__)

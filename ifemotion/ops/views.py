@@ -6,10 +6,10 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from sessions_app.ops.metrics import exposition
-from sessions_app.ops.operator import is_operator
-from sessions_app.ops.product_metrics import register_product_metrics
-from sessions_app.ops.status import assess
+from ifemotion.ops.metrics import exposition
+from ifemotion.ops.operator import is_operator
+from ifemotion.ops.product_metrics import register_product_metrics
+from ifemotion.ops.status import assess
 
 STATUS_CODE = {"ok": 200, "degraded": 200, "failing": 503}
 

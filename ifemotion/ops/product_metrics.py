@@ -9,8 +9,8 @@ from django.utils import timezone
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-from sessions_app.ops.metrics import register_collector, register_gauge
-from sessions_app.ops.status import assess
+from ifemotion.ops.metrics import register_collector, register_gauge
+from ifemotion.ops.status import assess
 from sessions_app.state.server_info import read_server_info
 
 STATUSES = ("ok", "degraded", "failing")

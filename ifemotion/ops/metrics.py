@@ -8,7 +8,7 @@ method and status class, observed by ``RequestMetricsMiddleware``.
 Other apps add their own figures through one registration point, at import time (e.g. in their
 ``AppConfig.ready``)::
 
-    from sessions_app.ops.metrics import register_gauge
+    from ifemotion.ops.metrics import register_gauge
     register_gauge("ifemotion_risk_flags_open", "Open risk flags by severity",
                    lambda: {("high",): 3.0, ("low",): 7.0}, labels=("severity",))
 

@@ -1,8 +1,8 @@
 from django.urls import path, register_converter
 
+from ifemotion.ops import views as ops_views
 from sessions_app.dashboard import client_views, search, views
 from sessions_app.notes import views as notes_views
-from sessions_app.ops import views as ops_views
 
 
 class RecordIdConverter:
