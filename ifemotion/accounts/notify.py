@@ -9,6 +9,9 @@ not make is then noticed. The mails say what changed and when, never a secret.
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -27,9 +30,23 @@ _CHANGES = "_ifemotion_account_changes"
 _WAS_CONFIRMED = "_ifemotion_device_was_confirmed"
 
 
+_quiet = threading.local()
+
+
+@contextmanager
+def demo_accounts_quiet() -> Iterator[None]:
+    """No owner notifications inside this block: only for ``seed_demo_accounts`` (DEBUG only), whose
+    accounts are made afresh with a new password on every ``make run``; a real change always mails."""
+    _quiet.on = True
+    try:
+        yield
+    finally:
+        _quiet.on = False
+
+
 def send_to(address: str, subject: str, body: str) -> bool:
     """Send one plain-text mail; False (logged, without the address) when it cannot be sent."""
-    if not address:
+    if not address or getattr(_quiet, "on", False):
         return False
     try:
         send_mail(f"[{PRODUCT}] {subject}", body, settings.DEFAULT_FROM_EMAIL, [address])

@@ -6,6 +6,7 @@ import io
 
 import pytest
 import redis
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -118,6 +119,9 @@ def test_seed_demo_accounts_creates_assigned_users_and_prints_credentials(
     }
     assert not CareAssignment.objects.filter(therapist__username="admin").exists()
     assert "TOTP secret" in text
+    # The demo's fresh passwords and devices mail nobody (a real change always does: tests/security).
+    call_command("seed_demo_accounts", AVA, BEN, stdout=io.StringIO())
+    assert mail.outbox == []
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo_accounts", stdout=io.StringIO())

@@ -13,6 +13,7 @@ import logging
 import os
 import secrets
 from argparse import ArgumentParser
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -21,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ifemotion.accounts.identity import assign_client, grant_admin_permissions
 from ifemotion.accounts.models import Role, User
+from ifemotion.accounts.notify import demo_accounts_quiet
 from sessions_app.errors import StateUnavailable
 from sessions_app.repository import archived_client_ids
 from sessions_app.state.live import LiveStore
@@ -60,6 +62,11 @@ class Command(BaseCommand):
             "admin": (Role.ADMIN, []),
         }
         lines = [f"Demo logins (password for all: {password})"]
+        with demo_accounts_quiet():
+            self._seed(plan, password, lines)
+        self.stdout.write("\n".join(lines))
+
+    def _seed(self, plan: Mapping[str, tuple[str, Sequence[str]]], password: str, lines: list[str]) -> None:
         for username, (role, assigned) in plan.items():
             user = self._user(username, role, password)
             for client_id in assigned:
@@ -70,7 +77,6 @@ class Command(BaseCommand):
                     f"\n              TOTP secret {self._totp(user)}  (or: manage.py demo_totp {username})"
                 )
             lines.append(line)
-        self.stdout.write("\n".join(lines))
 
     def _user(self, username: str, role: str, password: str) -> User:
         user, _ = User.objects.get_or_create(username=username, defaults={"role": role})
