@@ -8,18 +8,15 @@ Exit status 1 when a one-off pass could not run (Redis down) or a session failed
 from __future__ import annotations
 
 import logging
-import signal
-import threading
-import time
 from argparse import ArgumentParser
 from collections.abc import Iterable
-from types import FrameType
 from typing import Any, Never
 
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from ifemotion.accounts import audit_buffer
+from ifemotion.loop import run_every
 from sessions_app.archive.archiver import Archiver, PassSummary, archiver_from_settings
 from sessions_app.archive.search import indexer
 from sessions_app.errors import StateUnavailable
@@ -48,20 +45,14 @@ class Command(BaseCommand):
             if summary.failures:
                 raise CommandError(f"{summary.failures} sessions could not be archived (see the log)")
             return
-        stop = threading.Event()
 
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        while not stop.is_set():
-            started = time.monotonic()
+        def one_pass() -> None:
             try:
                 self._one_pass(archiver)
             except CommandError as exc:
                 self.stderr.write(str(exc))
-            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+        run_every(interval, one_pass)
 
     def _progress(self, sessions: list[tuple[str, str]]) -> Iterable[tuple[str, str]]:
         if not self.stdout.isatty():

@@ -7,17 +7,14 @@ One run by default (the systemd timer runs it every minute); exit status 1 when 
 
 from __future__ import annotations
 
-import signal
-import threading
-import time
 from argparse import ArgumentParser
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 from django.utils import timezone
 
+from ifemotion.loop import run_every
 from sessions_app.risk import escalation
 
 
@@ -38,19 +35,13 @@ class Command(BaseCommand):
             if summary.failures:
                 raise CommandError(f"{summary.failures} e-mails could not be sent; the next run retries them")
             return
-        stop = threading.Event()
 
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
-        while not stop.is_set():
-            started = time.monotonic()
+        def one_pass() -> None:
             try:
                 summary = escalation.run(timezone.now())
                 if summary.notified or summary.escalated or summary.failures:
                     self.stdout.write(summary.line())
             except DatabaseError as exc:
                 self.stderr.write(f"risk escalation not run: database error ({type(exc).__name__})")
-            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+        run_every(interval, one_pass)

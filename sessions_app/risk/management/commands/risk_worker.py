@@ -7,17 +7,15 @@ Safe to run in several processes at once (a flag is unique per message; cursors 
 
 from __future__ import annotations
 
-import signal
-import threading
 import time
 from argparse import ArgumentParser
-from types import FrameType
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError
 
 import sessions_app.state.configured as configured
+from ifemotion.loop import run_every
 from sessions_app.errors import StateUnavailable
 from sessions_app.risk.catchup import assess_archived
 from sessions_app.risk.worker import RiskWorker
@@ -42,15 +40,10 @@ class Command(BaseCommand):
             self._live_pass(worker, loud=True)
             self.stdout.write(assess_archived().line())
             return
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
         last_catch_up = 0.0
-        while not stop.is_set():
+
+        def one_pass() -> None:
+            nonlocal last_catch_up
             started = time.monotonic()
             self._live_pass(worker, loud=False)
             if started - last_catch_up >= catch_up_every:
@@ -61,7 +54,8 @@ class Command(BaseCommand):
                         self.stdout.write(summary.line())
                 except DatabaseError as exc:
                     self.stderr.write(f"risk catch-up not run: database error ({type(exc).__name__})")
-            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+        run_every(interval, one_pass)
 
     def _live_pass(self, worker: RiskWorker, *, loud: bool) -> None:
         try:

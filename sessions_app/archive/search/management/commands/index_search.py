@@ -7,17 +7,14 @@ the last pass. ``--loop`` runs until SIGTERM/SIGINT; ``make run`` and ``deploy/`
 
 from __future__ import annotations
 
-import signal
-import threading
-import time
 from argparse import ArgumentParser
-from types import FrameType
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 import sessions_app.state.configured as configured
+from ifemotion.loop import run_every
 from sessions_app.archive.search import worker
 
 
@@ -43,18 +40,13 @@ class Command(BaseCommand):
             if outcome.error or outcome.archived.error:
                 raise CommandError("the search index is not up to date (see above)")
             return
-        stop = threading.Event()
-
-        def request_stop(signum: int, frame: FrameType | None) -> None:
-            stop.set()
-
-        signal.signal(signal.SIGTERM, request_stop)
-        signal.signal(signal.SIGINT, request_stop)
         last_line = ""
-        while not stop.is_set():
-            started = time.monotonic()
+
+        def one_pass() -> None:
+            nonlocal last_line
             line = worker.run_pass(configured.get_state_manager().redis).line()
             if line != last_line or "unavailable" in line:  # quiet while nothing changes
                 self.stdout.write(line)
                 last_line = line
-            stop.wait(max(0.0, interval - (time.monotonic() - started)))
+
+        run_every(interval, one_pass)
