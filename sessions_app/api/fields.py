@@ -3,6 +3,7 @@ in JSON Schema, so the OpenAPI document states every rule the server enforces.""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from ninja import Field
@@ -48,3 +49,20 @@ Notes = Annotated[
         description="text, may be empty, no NUL; the length limit is a server setting (413)",
     ),
 ]
+
+
+def iso_8601(value: object) -> datetime | None:
+    """A query's instant: ISO 8601 with a time zone, or None (pydantic alone would also take epoch
+    numbers and naive times; the contract is what the document says)."""
+    if value is None:
+        return None
+    example = "an ISO 8601 date and time with a time zone, e.g. 2026-01-31T09:00:00Z"
+    if not isinstance(value, str):
+        raise ValueError(f"expected {example}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected {example}") from None
+    if parsed.tzinfo is None:
+        raise ValueError(f"the time zone is missing: expected {example}")
+    return parsed

@@ -26,7 +26,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from sessions_app.api.emotion_schemas import EmotionLabel, EmotionName
-from sessions_app.api.fields import ONE_LINE, Id, Integral, Label, Notes, Text, UnitInterval
+from sessions_app.api.fields import ONE_LINE, Id, Integral, Label, Notes, Text, UnitInterval, iso_8601
 from sessions_app.domain import (
     CONTEXT_FIELDS,
     BreakthroughCategory,
@@ -132,19 +132,7 @@ class CitationQuery(In):
     @field_validator("since", "until", mode="before")
     @classmethod
     def _iso_8601(cls, value: object) -> object:
-        # pydantic alone would also take epoch numbers; the contract is ISO 8601 with a time zone.
-        if value is None:
-            return None
-        example = "an ISO 8601 date and time with a time zone, e.g. 2026-01-31T09:00:00Z"
-        if not isinstance(value, str):
-            raise ValueError(f"expected {example}")
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"expected {example}") from None
-        if parsed.tzinfo is None:
-            raise ValueError(f"the time zone is missing: expected {example}")
-        return parsed
+        return iso_8601(value)
 
     @field_validator("until")
     @classmethod

@@ -17,7 +17,7 @@ from sessions_app import repository
 from sessions_app.api.answers import Kind, answers
 from sessions_app.api.app import api
 from sessions_app.api.auth import ApiError, note_subject, retry_after
-from sessions_app.api.fields import Id
+from sessions_app.api.fields import Id, iso_8601
 from sessions_app.api.schemas import In
 from sessions_app.archive.search.chroma import IndexOutdated, SearchUnavailable
 from sessions_app.domain import Role
@@ -41,19 +41,7 @@ class SearchQuery(In):
     @field_validator("since", "until", mode="before")
     @classmethod
     def _iso_8601(cls, value: object) -> object:
-        # pydantic alone would also take epoch numbers; the contract is ISO 8601 with a time zone.
-        if value is None:
-            return None
-        example = "an ISO 8601 date and time with a time zone, e.g. 2026-01-31T09:00:00Z"
-        if not isinstance(value, str):
-            raise ValueError(f"expected {example}")
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            raise ValueError(f"expected {example}") from None
-        if parsed.tzinfo is None:
-            raise ValueError(f"the time zone is missing: expected {example}")
-        return parsed
+        return iso_8601(value)
 
 
 class MessageHitOut(Schema):
