@@ -119,7 +119,7 @@ class Therapist(HttpUser):
                 "next": "",
             },
         )
-        if "/sessions/" not in response.url:
+        if "/inbox/" not in response.url:  # a login lands on the review inbox (home)
             raise RuntimeError(f"login of {self.username} failed")
         self.sessions: list[tuple[str, str]] = []
 

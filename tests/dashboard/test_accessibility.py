@@ -77,7 +77,7 @@ def test_every_main_page_has_no_serious_or_critical_axe_violation(
     anonymous = browser.new_context(bypass_csp=True).new_page()
     pages: dict[str, tuple[Page, str]] = {"login": (anonymous, "/accounts/login/")}
     therapist = signed_in(browser, site, "alice")
-    expect(therapist.get_by_role("heading", name="Sessions")).to_be_visible()
+    expect(therapist.get_by_role("heading", name="Inbox")).to_be_visible()  # a login lands on the inbox
     for name, path in {
         "session list": "/sessions/",
         "session page": f"/clients/{AVA}/sessions/{sid}/",
