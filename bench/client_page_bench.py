@@ -104,12 +104,13 @@ def timed(client: Any, url: str, requests: int) -> list[float]:
 
 
 def decoded_per_view(client: Any, url: str) -> int:
-    """Messages decoded (live JSON or archived rows) while serving ``url`` once."""
+    """Messages decoded (live compact or JSON members, or archived rows) while serving ``url`` once."""
     import sessions_app.state.codec as codec
+    import sessions_app.state.members as members
     from sessions_app.archive import mapping
 
     count = [0]
-    live, archived = codec.message_from, mapping.message_from_row
+    live, compact, archived = codec.message_from, members._message, mapping.message_from_row
 
     def wrap(original: Callable[..., Any]) -> Callable[..., Any]:
         def counted(*args: Any) -> Any:
@@ -119,10 +120,12 @@ def decoded_per_view(client: Any, url: str) -> int:
         return counted
 
     codec.message_from, mapping.message_from_row = wrap(live), wrap(archived)
+    members._message = wrap(compact)
     try:
         assert client.get(url).status_code == 200
     finally:
         codec.message_from, mapping.message_from_row = live, archived
+        members._message = compact
     return count[0]
 
 

@@ -70,8 +70,9 @@ def emotion_chart_svg(
     top, bottom = float(MARGIN_TOP), float(height - MARGIN_BOTTOM)
     title = f"Emotional journey: {len(readable)} transitions; emotions {INFERRED_NOTE}"
     parts = [
+        # With links (the page) the chart is a group of links; an image may not contain interactive parts.
         f'<svg xmlns="http://www.w3.org/2000/svg" class="emotion-chart" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" role="img" aria-label="{attr(title)}">',
+        f'viewBox="0 0 {width} {height}" role="{"group" if links else "img"}" aria-label="{attr(title)}">',
         f"<title>{escape(title)}</title>",
         *value_axes(width, height, top, bottom, left, right),
     ]

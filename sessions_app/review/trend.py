@@ -1,26 +1,19 @@
 """The trend arrow of the inbox: is the client's inferred emotional tone lighter or heavier than in
 the session before? An inference from the chatbot's emotion labels, never a clinical measure.
 
-Each session's final emotion is given a tone (positive, exploratory or negative) scaled by its
-intensity; the arrow compares the latest session with the one before it.
+Each session's final emotion is given a tone from its valence in the configured vocabulary
+(``sessions_app.emotions``: positive +1, neutral 0, negative -1; a label the vocabulary no longer
+lists counts as neutral) scaled by its intensity; the arrow compares the latest session with the one
+before it, so "sad" → "calm" reads as more positive whatever labels the clinic uses.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sessions_app.domain import Emotion
+from sessions_app.emotions import Valence, valence_of
 
-TONE: dict[str, float] = {
-    Emotion.HAPPY: 1.0,
-    Emotion.INTEGRATED: 1.0,
-    Emotion.BREAKTHROUGH: 1.0,
-    Emotion.EXPLORING: 0.25,
-    Emotion.NEUTRAL: 0.0,
-    Emotion.RESISTANT: -0.5,
-    Emotion.FRUSTRATED: -1.0,
-    Emotion.ANXIOUS: -1.0,
-}
+TONE: dict[Valence, float] = {Valence.POSITIVE: 1.0, Valence.NEGATIVE: -1.0}
 STEADY_BAND = 0.2  # tone differences smaller than this read as "about the same"
 DEFAULT_INTENSITY = 0.5
 
@@ -37,7 +30,7 @@ UNKNOWN = Trend("unknown", "\u2013", "one session only: no trend yet")  # an en 
 
 def tone(emotion: str, intensity: float | None) -> float:
     level = DEFAULT_INTENSITY if intensity is None else min(max(intensity, 0.0), 1.0)
-    return TONE.get(emotion, 0.0) * level
+    return TONE.get(valence_of(emotion), 0.0) * level
 
 
 def trend(latest: tuple[str, float | None], previous: tuple[str, float | None] | None) -> Trend:

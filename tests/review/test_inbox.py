@@ -100,6 +100,9 @@ def test_the_trend_compares_the_last_two_sessions_tone() -> None:
     assert trend(("anxious", 0.8), ("anxious", 0.3)).direction == "down"
     assert trend(("exploring", 0.4), ("neutral", 0.0)).direction == "steady"
     assert trend(("happy", 0.6), None).direction == "unknown"
+    # Any label of the vocabulary, by its valence (not only the design report's eight).
+    assert trend(("calm", 0.6), ("sad", 0.7)).direction == "up"
+    assert trend(("hopeless", 0.8), ("hopeful", 0.5)).direction == "down"
 
 
 def test_the_row_says_where_to_start_reading(fake_manager: ConversationStateManager, alice: User) -> None:
