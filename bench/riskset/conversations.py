@@ -4,7 +4,7 @@ A conversation is a list of (role, text, risky): ``risky`` marks the client turn
 (assistant turns are never assessed). ``REPLIES``: (preceding turns, client reply, risky).
 """
 
-U, B = "user", "assistant"
+from riskset.labels import B, U
 
 CONVERSATIONS: list[list[tuple[str, str, bool]]] = [
     [

@@ -1,14 +1,7 @@
 """A second set, written after the rules were frozen at risk-rules-1.0 and never used to tune them:
 its figures estimate how the rules do on turns they were not shaped on. Written for this project."""
 
-P, A, M, I, R, S, H = (
-    "passive_wish", "active_ideation", "method_means", "intent_plan", "recent_attempt", "self_injury",
-    "hopelessness",
-)  # fmt: skip
-NEG, OTHER, CTX, IDIOM, HYPO, PAST, MEANS = (
-    "negation", "other_person", "context", "idiom", "hypothetical", "past_resolved", "benign_means",
-)  # fmt: skip
-U, B = "user", "assistant"
+from riskset.labels import CTX, HYPO, IDIOM, MEANS, NEG, OTHER, PAST, A, B, H, I, M, P, R, S, U
 
 RISK: list[tuple[str, bool, str]] = [
     (P, True, "I wish I could fall asleep and just not be here anymore."),

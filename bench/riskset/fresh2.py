@@ -4,14 +4,7 @@
 Written for this project.
 """
 
-P, A, M, I, R, S, H = (
-    "passive_wish", "active_ideation", "method_means", "intent_plan", "recent_attempt", "self_injury",
-    "hopelessness",
-)  # fmt: skip
-NEG, OTHER, CTX, IDIOM, HYPO, PAST, MEANS = (
-    "negation", "other_person", "context", "idiom", "hypothetical", "past_resolved", "benign_means",
-)  # fmt: skip
-U, B = "user", "assistant"
+from riskset.labels import CTX, HYPO, IDIOM, MEANS, NEG, OTHER, PAST, A, B, H, I, M, P, R, S, U
 
 RISK: list[tuple[str, bool, str]] = [
     (P, True, "Honestly I'd be happy if I never woke up again."),

@@ -1,8 +1,6 @@
 """Turns with risk words and no risk for the client now. (kind, text). Written for this project."""
 
-NEG, OTHER, CTX, IDIOM, HYPO, PAST, MEANS = (
-    "negation", "other_person", "context", "idiom", "hypothetical", "past_resolved", "benign_means",
-)  # fmt: skip
+from riskset.labels import CTX, HYPO, IDIOM, MEANS, NEG, OTHER, PAST
 
 HARD: list[tuple[str, str]] = [
     # --- negation

@@ -1,9 +1,6 @@
 """Client turns that carry risk. (category, clear_cut, text). Written for this project."""
 
-P, A, M, I, R, S, H = (
-    "passive_wish", "active_ideation", "method_means", "intent_plan", "recent_attempt", "self_injury",
-    "hopelessness",
-)  # fmt: skip
+from riskset.labels import A, H, I, M, P, R, S
 
 RISK: list[tuple[str, bool, str]] = [
     # --- passive wish to be dead
