@@ -24,6 +24,7 @@ except ImportError:  # redis-py works without hiredis (slower); so do we
     hiredis_pack = None  # type: ignore[assignment]
 
 from sessions_app.state.connection import translate_errors
+from sessions_app.state.lane import lane_for
 
 SCRIPT_NAMES = (
     "initialize",
@@ -109,6 +110,12 @@ def _pack(connection: Any, command: tuple[Any, ...]) -> Any:
     return [hiredis_pack(command)]
 
 
+def _pack_all(connection: Any, commands: list[tuple[Any, ...]]) -> Any:
+    if hiredis_pack is None:
+        return connection.pack_commands(commands)
+    return [b"".join([hiredis_pack(command) for command in commands])]
+
+
 class ScriptLoader:
     """The product's scripts on one client, each loaded into the server on first use.
 
@@ -120,6 +127,7 @@ class ScriptLoader:
         self._client = client
         self._sources: dict[str, tuple[str, str]] = {}  # name -> (sha1, source)
         self._shebang: bool | None = None
+        self._lane = lane_for(client)
 
     def _source(self, name: str) -> tuple[str, str]:
         found = self._sources.get(name)
@@ -163,18 +171,16 @@ class ScriptLoader:
         return replies[0], list(replies[1:])
 
     def _transact(self, commands: list[tuple[Any, ...]]) -> list[Any]:
-        client = self._client
-        pool = getattr(client, "connection_pool", None)
-        if not isinstance(pool, redis.ConnectionPool) or getattr(client, "connection", None) is not None:
-            pipe = client.pipeline(transaction=True)
+        lane = self._lane
+        if lane is None:
+            pipe = self._client.pipeline(transaction=True)
             for command in commands:
                 pipe.execute_command(*command)
             return list(pipe.execute(raise_on_error=False))
-        connection = pool.get_connection()
+        connection = lane.take()
         try:
             framed = [("MULTI",), *commands, ("EXEC",)]
-            packed = connection.pack_commands(framed)  # type: ignore[no-untyped-call]
-            connection.send_packed_command(packed)  # type: ignore[no-untyped-call]
+            connection.send_packed_command(_pack_all(connection, framed))  # type: ignore[no-untyped-call]
             refused: redis.ResponseError | None = None  # a command refused when queued (e.g. OOM)
             for _ in range(len(commands) + 1):  # +OK for MULTI, then +QUEUED for each command
                 try:
@@ -185,34 +191,36 @@ class ScriptLoader:
                 replies = connection.read_response()
             except redis.ResponseError as exc:  # EXECABORT: say why
                 raise refused or exc from None
-            return list(replies)
         except redis.ResponseError:  # every reply was read: the connection is fine
+            lane.give_back(connection)
             raise
         except BaseException:
             connection.disconnect()  # type: ignore[no-untyped-call]
+            lane.give_back(connection)
             raise
-        finally:
-            pool.release(connection)
+        lane.give_back(connection)
+        return list(replies)
 
     def _execute(self, command: tuple[Any, ...]) -> Any:
-        """One command on a pooled connection, without redis-py's per-call machinery (metrics,
-        retry wrapper, reply callbacks: most of a round trip's client time in redis-py 8). Clients
-        without a plain connection pool (Redis Cluster) take the ordinary path."""
-        client = self._client
-        pool = getattr(client, "connection_pool", None)
-        if not isinstance(pool, redis.ConnectionPool) or getattr(client, "connection", None) is not None:
-            return client.execute_command(*command)
-        connection = pool.get_connection()
+        """One command on a connection of the lane, without redis-py's per-call machinery (metrics,
+        retry wrapper, reply callbacks, pool checkout: most of a round trip's client time in redis-py
+        8). Clients without a lane (Redis Cluster, Sentinel) take the ordinary path."""
+        lane = self._lane
+        if lane is None:
+            return self._client.execute_command(*command)
+        connection = lane.take()
         try:
             connection.send_packed_command(_pack(connection, command))  # type: ignore[no-untyped-call]
-            return connection.read_response()
+            reply = connection.read_response()
         except redis.ResponseError:  # the server answered with an error: the connection is fine
+            lane.give_back(connection)
             raise
-        except BaseException:  # a timeout, a reset, an interrupt: never pool it in an unknown state
+        except BaseException:  # a timeout, a reset, an interrupt: never reuse it in an unknown state
             connection.disconnect()  # type: ignore[no-untyped-call]
+            lane.give_back(connection)
             raise
-        finally:
-            pool.release(connection)
+        lane.give_back(connection)
+        return reply
 
     def _probe_shebang(self) -> bool:
         with translate_errors("script probe"):
