@@ -374,14 +374,20 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         new_model = None if model is None else check_label(model, "model")
         payload = payloads.resume(self._retention, self._now(), model=new_model)
-        reads = [
+        reads = [  # after the script in one MULTI/EXEC: the metadata read includes the resume
+            ("HGETALL", keys.metadata),
+            ("HGETALL", keys.emotion),
             # The chatbot needs the recent journey, not years of it: the log is bounded on this hot path.
             ("LRANGE", keys.emotion_log, -self.window, -1),
             ("LRANGE", keys.messages, 0, -1),
+            ("ZRANGE", keys.milestones, 0, -1),
+            ("ZRANGE", keys.breakthroughs, 0, -1),
+            ("HGETALL", keys.context_snapshot),
+            ("LLEN", keys.overflow),
         ]
         try:
             with translate_errors("resume_session"):
-                small, (elog, msgs) = self._scripts.transaction(
+                _, parts = self._scripts.transaction(
                     "resume_record", keys.ordered, payload.params, payload.members, reads
                 )
         except StateStorageFull:
@@ -389,8 +395,6 @@ class ConversationStateManager(StateReader):
             return self.read_session(user_id, session_id)
         except redis.ResponseError as exc:
             raise self._script_error(exc, keys) from exc
-        meta, emotion, milestones, breakthroughs, context, overflow = small
-        parts = [meta, emotion, elog, msgs, milestones, breakthroughs, context, overflow]
         return self._state_from_parts(user_id, session_id, keys, parts)
 
     # ------------------------------------------------------------------ maintenance
