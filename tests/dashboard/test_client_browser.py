@@ -69,9 +69,17 @@ def test_the_client_page_and_the_session_page_as_a_clinician_sees_them(
         archive_away(fake_manager, AVA, sid)
     page = log_in(browser, site, "alice")
 
+    page.set_viewport_size({"width": 1200, "height": 900})
     page.goto(f"{site}/clients/{AVA}/")
     expect(page.get_by_role("heading", name=f"Client {AVA}")).to_be_visible()
     expect(page.locator("table.client-sessions tbody tr")).to_have_count(7)
+    # Every column, the last ones (risk flags, unread) included, fits a 1200 px window without scrolling.
+    overflow = page.evaluate(
+        "() => { const s = document.querySelector('.table-scroll'); return s.scrollWidth - s.clientWidth; }"
+    )
+    assert overflow <= 0
+    unread = page.get_by_role("columnheader", name="Unread").bounding_box()
+    assert unread is not None and unread["x"] + unread["width"] <= 1200
     expect(page.locator("svg.trend-chart a")).to_have_count(7)
     save(page, "client")
 
