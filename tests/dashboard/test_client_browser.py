@@ -79,7 +79,8 @@ def test_the_client_page_and_the_session_page_as_a_clinician_sees_them(
     )
     assert overflow <= 0
     unread = page.get_by_role("columnheader", name="Unread").bounding_box()
-    assert unread is not None and unread["x"] + unread["width"] <= 1200
+    assert unread is not None
+    assert unread["x"] + unread["width"] <= 1200
     expect(page.locator("svg.trend-chart a")).to_have_count(7)
     save(page, "client")
 
