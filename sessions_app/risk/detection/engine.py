@@ -13,6 +13,7 @@ from sessions_app.risk.detection.filters.framing import idiom_at, in_other_frame
 from sessions_app.risk.detection.filters.negation import negated
 from sessions_app.risk.detection.filters.past import declared_over, distant_past, resolved
 from sessions_app.risk.detection.filters.person import about_someone_else
+from sessions_app.risk.detection.gates import GateIndex
 from sessions_app.risk.detection.rules import ALL_RULES
 from sessions_app.risk.detection.text import Folded, fold, sentence_bounds
 from sessions_app.risk.detection.types import (
@@ -30,6 +31,7 @@ logger = logging.getLogger(__name__)
 CONTEXT_TURNS = 6  # how many preceding turns a reply is read against
 EXCERPT_CHARS = 400
 MAX_TRIES_PER_RULE = 8  # a flag keeps at most the matched sentence, cut around the match beyond this
+_GATES = GateIndex(ALL_RULES)
 _SELF_WORDS = re.compile(r"\b(?:i|i'm|im|i've|ive|i'd|i'll|me|my|myself)\b")
 
 
@@ -98,9 +100,7 @@ def _matches(folded: Folded, context: list[str]) -> tuple[list[Match], str | Non
         sentence = text[bounds[0] : bounds[1]]
         if not sentence.strip():
             continue
-        for rule in ALL_RULES:
-            if rule.gate is not None and rule.gate.search(sentence) is None:
-                continue
+        for rule in _GATES.open_rules(sentence):
             tried = 0
             for hit in rule.pattern.finditer(sentence):
                 tried += 1
