@@ -278,6 +278,14 @@ def run(url: str, where: str, opts: argparse.Namespace) -> dict[str, Any]:
         measure(name, op, admin, iterations=opts.iterations, warmup=opts.warmup, runs=opts.runs)
         for name, op in timed.items()
     ]
+    # PING again at the end: a neighbour's burst during one PING block would inflate the denominator
+    # and flatter every ratio, so the lower of the two p50s is the one compared with.
+    again = measure(
+        "PING", timed["PING"], admin, iterations=opts.iterations, warmup=opts.warmup, runs=opts.runs
+    )
+    print(f"PING p50 first {figures[0].p50_us:.1f} µs, last {again.p50_us:.1f} µs: ratios use the lower")
+    if again.p50_us < figures[0].p50_us:
+        figures[0] = again
     ping = figures[0]
     print_figures(figures, ping)
     by_name = {fig.name: fig for fig in figures}
