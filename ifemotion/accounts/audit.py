@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db import connection, transaction
 from django.http import HttpRequest
@@ -53,59 +53,46 @@ def _digest(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def record(
-    action: str,
-    *,
-    actor: str,
-    role: str = "",
-    request: HttpRequest | None = None,
-    outcome: str = "ok",
-    client_id: str = "",
-    session_id: str = "",
-    detail: dict[str, Any] | None = None,
-    durable: bool = True,
-) -> AuditEvent:
+class EventContext(TypedDict, total=False):
+    """An audit row's columns besides the action, the actor and the role, each optional: the one
+    definition the recording functions (here, ``audit_buffer.record`` and the features' own
+    ``record``) share."""
+
+    request: HttpRequest | None  # gives the IP and the request id
+    outcome: str  # "ok" when absent
+    client_id: str
+    session_id: str
+    detail: dict[str, Any] | None  # never message content or notes
+
+
+class EventFields(EventContext, total=False):
+    role: str  # "" when absent
+
+
+def record(action: str, *, actor: str, durable: bool = True, **fields: Unpack[EventFields]) -> AuditEvent:
     """Append one audit event, chained to the previous one by SHA-256.
 
     ``durable=False`` lets PostgreSQL acknowledge the commit before the WAL flush: for per-request
     API audit rows, whose durability then matches the Redis write they record (AOF everysec).
     """
-    event = new_event(
-        action,
-        actor=actor,
-        role=role,
-        request=request,
-        outcome=outcome,
-        client_id=client_id,
-        session_id=session_id,
-        detail=detail,
-    )
+    event = new_event(action, actor=actor, **fields)
     append([event], durable=durable)
     return event
 
 
-def new_event(
-    action: str,
-    *,
-    actor: str,
-    role: str = "",
-    request: HttpRequest | None = None,
-    outcome: str = "ok",
-    client_id: str = "",
-    session_id: str = "",
-    detail: dict[str, Any] | None = None,
-) -> AuditEvent:
+def new_event(action: str, *, actor: str, **fields: Unpack[EventFields]) -> AuditEvent:
     """An audit event, not yet chained or saved (``append`` does both)."""
+    request = fields.get("request")
     return AuditEvent(
         actor=actor[:150],
-        role=role,
+        role=fields.get("role", ""),
         action=action,
-        outcome=outcome,
-        client_id=client_id[:64],
-        session_id=session_id[:64],
+        outcome=fields.get("outcome", "ok"),
+        client_id=fields.get("client_id", "")[:64],
+        session_id=fields.get("session_id", "")[:64],
         ip=_client_ip(request),
         request_id=_request_id(request),
-        detail=detail or {},
+        detail=fields.get("detail") or {},
     )
 
 

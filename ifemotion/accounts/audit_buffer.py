@@ -23,14 +23,13 @@ from __future__ import annotations
 import logging
 import time
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 import orjson
 import redis
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError
-from django.http import HttpRequest
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditEvent
@@ -75,40 +74,21 @@ def _decode(raw: bytes) -> AuditEvent:
     return AuditEvent(at=datetime.fromisoformat(data.pop("at")), **data)
 
 
-def record(
-    action: str,
-    *,
-    actor: str,
-    role: str = "",
-    request: HttpRequest | None = None,
-    outcome: str = "ok",
-    client_id: str = "",
-    session_id: str = "",
-    detail: dict[str, Any] | None = None,
-) -> None:
+def record(action: str, *, actor: str, **fields: Unpack[audit.EventFields]) -> None:
     """Record an API request's audit row durably before its response goes out (see the module doc).
 
     Raises ``DatabaseError`` only when the row had to be written at once and could not be.
     """
-    fields: dict[str, Any] = {
-        "actor": actor,
-        "role": role,
-        "request": request,
-        "outcome": outcome,
-        "client_id": client_id,
-        "session_id": session_id,
-        "detail": detail,
-    }
     buffer = _buffer()
     if buffer is None:
-        audit.record(action, durable=False, **fields)
+        audit.record(action, actor=actor, durable=False, **fields)
         return
     client, key = buffer
     try:
-        waiting = client.rpush(key, _encode(audit.new_event(action, **fields)))
+        waiting = client.rpush(key, _encode(audit.new_event(action, actor=actor, **fields)))
     except redis.RedisError:  # unreachable, full or read-only: the row goes to the database itself
         logger.warning("audit buffer unavailable; audit row written directly")
-        audit.record(action, durable=False, **fields)
+        audit.record(action, actor=actor, durable=False, **fields)
         return
     if (
         waiting >= settings.API_AUDIT_BATCH

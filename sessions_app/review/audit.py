@@ -6,9 +6,7 @@ accounts app owns those choices). Never message content: who, which client and s
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.http import HttpRequest
+from typing import Unpack
 
 from ifemotion.accounts import audit
 
@@ -22,18 +20,6 @@ DIGEST_SENT = "digest_sent"
 ACTIONS = (REVIEW_MARKED, REVIEW_UNMARKED, SESSION_HELD, INBOX_VIEWED, DIGEST_VIEWED, DIGEST_SENT)
 
 
-def record(
-    action: str,
-    *,
-    actor: str,
-    role: str,
-    request: HttpRequest | None = None,
-    outcome: str = "ok",
-    client_id: str = "",
-    session_id: str = "",
-    detail: dict[str, Any] | None = None,
-) -> None:
-    audit.record(
-        action, actor=actor, role=role, request=request, outcome=outcome, client_id=client_id,
-        session_id=session_id, detail=detail,
-    )  # fmt: skip
+def record(action: str, *, actor: str, role: str, **fields: Unpack[audit.EventContext]) -> None:
+    """Every review action is taken in a role, which the row must show."""
+    audit.record(action, actor=actor, role=role, **fields)
