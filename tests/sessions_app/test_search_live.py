@@ -15,6 +15,7 @@ from sessions_app import repository
 from sessions_app.archive.search import chroma, indexer, worker
 from sessions_app.archive.search.models import IndexerHeartbeat, LiveCursor, PendingDeletion
 from sessions_app.models import ArchivedMessage, ArchivedSession
+from sessions_app.state.connection import client_from_url
 from sessions_app.state.keys import SessionKeys
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import free_port
@@ -161,7 +162,9 @@ def test_redis_down_is_reported_and_archived_rows_are_still_indexed(
     session_id = conversation(manager)
     manager.close_session(AVA, session_id)
     archiver(manager.redis, index=False).run_pass()
-    dead = redis.Redis(port=free_port(), socket_connect_timeout=0.5, socket_timeout=0.5)
+    # The product's client settings (no retries): redis-py's default retries with backoff made this
+    # test wait eight seconds for a port that refuses at once.
+    dead = client_from_url(f"redis://127.0.0.1:{free_port()}/0", socket_timeout=0.5, connect_timeout=0.5)
 
     outcome = worker.run_pass(dead)
 
