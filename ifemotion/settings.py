@@ -209,6 +209,7 @@ STATE_TTL_SECONDS = env_int("STATE_TTL_SECONDS", 7 * 24 * 3600, minimum=60)
 STATE_MESSAGE_WINDOW = env_int("STATE_MESSAGE_WINDOW", 100, minimum=1)
 STATE_MAX_MESSAGE_CHARS = env_int("STATE_MAX_MESSAGE_CHARS", 20_000, minimum=1)
 STATE_MAX_NOTE_CHARS = env_int("STATE_MAX_NOTE_CHARS", 50_000, minimum=1)
+STATE_DECODED_MESSAGES = env_int("STATE_DECODED_MESSAGES", 5_000, minimum=0)  # sessions_app/state/decoded.py
 # A write slides a session's TTL only once it has dropped by more than this (see README, state layer).
 STATE_TTL_SLACK_SECONDS = env_int("STATE_TTL_SLACK_SECONDS", STATE_TTL_SECONDS // 100, minimum=0)
 if STATE_TTL_SLACK_SECONDS >= STATE_TTL_SECONDS:

@@ -6,6 +6,7 @@ from functools import cache
 
 from django.conf import settings
 
+import sessions_app.state.members as members
 from sessions_app.archive.store import archived_message
 from sessions_app.notes.reads import guidance_seed
 from sessions_app.state.connection import get_redis
@@ -14,6 +15,8 @@ from sessions_app.state.manager import ConversationStateManager
 
 @cache
 def get_state_manager() -> ConversationStateManager:
+    # One cache of decoded messages per process, shared by every reader of live records.
+    members.DECODED_MESSAGES.capacity = settings.STATE_DECODED_MESSAGES
     return ConversationStateManager(
         get_redis(),
         ttl_seconds=settings.STATE_TTL_SECONDS,

@@ -37,6 +37,7 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
+from sessions_app.state.decoded import DecodedCache
 
 T = TypeVar("T")
 CITATION_PREFIX = "if://citation/"
@@ -96,6 +97,7 @@ _MILESTONE = msgspec.msgpack.Decoder(tuple[int, str | None, str, str, At, Any])
 _BREAKTHROUGH = msgspec.msgpack.Decoder(tuple[str, str, str, float, list[str], At, Any])
 _CITATION = msgspec.msgpack.Decoder(tuple[int | None, int | str, int, bytes, At, list[str], Opt])
 _new = object.__new__
+DECODED_MESSAGES: DecodedCache[Message] = DecodedCache(5_000)  # STATE_DECODED_MESSAGES (decoded.py)
 
 
 # ---------------------------------------------------------------------------- ids
@@ -320,13 +322,15 @@ def _decode_all(
     compact: Callable[[bytes], T],
     legacy: Callable[[dict[str, Any]], T],
     key: str,
+    positions: Sequence[int] | None = None,
 ) -> tuple[T | UnreadableEntry, ...]:
+    """``positions``: where ``raws`` sit in the list read (default 0, 1, ...), to name unreadable ones."""
     try:  # every member compact and readable: the common case, in one comprehension
         return tuple(compact(raw) for raw in raws)  # type: ignore[arg-type]
     except (*_ERRORS, IndexError):
         pass
     out: list[T | UnreadableEntry] = []
-    for position, raw in enumerate(raws):
+    for position, raw in zip(range(len(raws)) if positions is None else positions, raws, strict=True):
         if isinstance(raw, str):
             raw = raw.encode()
         if not raw or raw[0] not in _ARRAY_HEADERS:  # JSON written before, or not a member at all
@@ -348,7 +352,9 @@ def _reason(raw: bytes, exc: Exception) -> str:
 
 
 def messages(raws: Sequence[bytes | str], *, key: str = "") -> tuple[Message | UnreadableEntry, ...]:
-    return _decode_all(raws, "message", _message, codec.message_from, key)
+    return DECODED_MESSAGES.decode(
+        raws, lambda some, at: _decode_all(some, "message", _message, codec.message_from, key, at)
+    )
 
 
 def transitions(
