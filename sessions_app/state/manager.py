@@ -42,7 +42,7 @@ from sessions_app.state.connection import translate_errors
 from sessions_app.state.context_rules import check_context_fields, context_writer, guidance_marks, seed_pairs
 from sessions_app.state.keys import GLOBAL_ACTIVE, SessionKeys, check_id, global_member
 from sessions_app.state.maintenance import cleanup_expired_sessions
-from sessions_app.state.reader import StateReader
+from sessions_app.state.reader import StateReader, session_reads
 from sessions_app.state.validation import (
     check_choice,
     check_evidence,
@@ -374,17 +374,8 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         new_model = None if model is None else check_label(model, "model")
         payload = payloads.resume(self._retention, self._now(), model=new_model)
-        reads = [  # after the script in one MULTI/EXEC: the metadata read includes the resume
-            ("HGETALL", keys.metadata),
-            ("HGETALL", keys.emotion),
-            # The chatbot needs the recent journey, not years of it: the log is bounded on this hot path.
-            ("LRANGE", keys.emotion_log, -self.window, -1),
-            ("LRANGE", keys.messages, 0, -1),
-            ("ZRANGE", keys.milestones, 0, -1),
-            ("ZRANGE", keys.breakthroughs, 0, -1),
-            ("HGETALL", keys.context_snapshot),
-            ("LLEN", keys.overflow),
-        ]
+        # After the script in one MULTI/EXEC: the metadata read shows the resume.
+        reads = session_reads(keys, emotion_log_limit=self.window)
         try:
             with translate_errors("resume_session"):
                 _, parts = self._scripts.transaction(

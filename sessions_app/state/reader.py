@@ -59,6 +59,21 @@ def _token(meta: dict[str, str], version: str, transitions: int | None) -> str:
     return "|".join([*parts, version, "?" if transitions is None else str(transitions)])
 
 
+def session_reads(keys: SessionKeys, *, emotion_log_limit: int) -> list[tuple[str | int, ...]]:
+    """Plain commands reading a session in the order ``StateReader._state_from_parts`` takes it. The
+    emotion log is bounded: on the chatbot's hot path it needs the recent journey, not years of it."""
+    return [
+        ("HGETALL", keys.metadata),
+        ("HGETALL", keys.emotion),
+        ("LRANGE", keys.emotion_log, -emotion_log_limit, -1),
+        ("LRANGE", keys.messages, 0, -1),
+        ("ZRANGE", keys.milestones, 0, -1),
+        ("ZRANGE", keys.breakthroughs, 0, -1),
+        ("HGETALL", keys.context_snapshot),
+        ("LLEN", keys.overflow),
+    ]
+
+
 class StateReader:
     """The read half of the state manager; ``ConversationStateManager`` adds the writes."""
 
