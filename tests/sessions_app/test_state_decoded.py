@@ -1,0 +1,130 @@
+"""The cache of decoded messages (sessions_app/state/decoded.py): a session read again is not decoded
+again, a new message is decoded alone, unreadable members are never kept, the cache stays bounded."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+from django.test import override_settings
+
+import sessions_app.state.members as members
+from sessions_app.domain import Message, UnreadableEntry
+from sessions_app.state import configured
+from sessions_app.state.decoded import DecodedCache
+from sessions_app.state.keys import SessionKeys
+from sessions_app.state.manager import ConversationStateManager
+
+
+@pytest.fixture
+def cache() -> Iterator[DecodedCache[Message]]:
+    cache = members.DECODED_MESSAGES
+    capacity = cache.capacity
+    cache.clear()
+    yield cache
+    cache.capacity = capacity
+    cache.clear()
+
+
+def _session(manager: ConversationStateManager, messages: int) -> str:
+    session_id = manager.initialize_session("alice", model="haiku")
+    for i in range(messages):
+        manager.append_message("alice", session_id, role="user", content=f"message {i}")
+    return session_id
+
+
+def test_a_session_read_again_comes_from_the_cache_and_a_new_message_is_decoded_alone(
+    manager: ConversationStateManager, cache: DecodedCache[Message]
+) -> None:
+    session_id = _session(manager, 30)
+    first = manager.resume_session("alice", session_id).messages
+    assert len(cache) == 30
+
+    again = manager.resume_session("alice", session_id).messages
+    assert all(a is b for a, b in zip(first, again, strict=True))  # the same objects, not decoded again
+
+    manager.append_message("alice", session_id, role="assistant", content="a new one")
+    third = manager.read_session("alice", session_id).messages
+    assert len(cache) == 31
+    assert third[:30] == first
+    assert isinstance(third[30], Message)
+    assert (third[30].seq, third[30].content) == (31, "a new one")
+
+
+def test_an_unreadable_member_is_never_kept_and_keeps_its_place_in_the_list(
+    redis_backend: redis.Redis, cache: DecodedCache[Message]
+) -> None:
+    manager = ConversationStateManager(redis_backend)
+    session_id = _session(manager, 8)
+    manager.read_session("alice", session_id)  # all eight cached
+    key = SessionKeys.for_session("alice", session_id).messages
+    redis_backend.lset(key, 5, b"\x96\xff not a message")  # type: ignore[arg-type]  # bytes are fine
+
+    read = manager.read_session("alice", session_id).messages
+    assert isinstance(read[5], UnreadableEntry)
+    assert read[5].position == 5
+    assert [m.seq for m in read if isinstance(m, Message)] == [1, 2, 3, 4, 5, 7, 8]
+    assert len(cache) == 8  # the unreadable member was not added
+    assert isinstance(manager.read_session("alice", session_id).messages[5], UnreadableEntry)
+
+
+def test_the_cache_is_bounded_and_drops_the_oldest_first(
+    manager: ConversationStateManager, cache: DecodedCache[Message]
+) -> None:
+    cache.capacity = 10
+    old = _session(manager, 10)
+    manager.read_session("alice", old)
+    new = _session(manager, 15)
+    messages = manager.read_session("alice", new).messages
+    assert len(cache) == 10
+    key = SessionKeys.for_session("alice", new).messages
+    raws = manager.redis.lrange(key, 0, -1)
+    assert [members.DECODED_MESSAGES._items.get(raw) for raw in raws[5:]] == list(messages[5:])
+    oldest = manager.read_session("alice", old).messages[0]  # decoded again
+    assert isinstance(oldest, Message)
+    assert oldest.content == "message 0"
+
+
+def test_capacity_zero_keeps_nothing(manager: ConversationStateManager, cache: DecodedCache[Message]) -> None:
+    cache.capacity = 0
+    session_id = _session(manager, 5)
+    first = manager.read_session("alice", session_id).messages
+    again = manager.read_session("alice", session_id).messages
+    assert len(cache) == 0
+    assert first == again
+    assert first[0] is not again[0]
+
+
+def test_threads_sharing_a_small_cache_all_get_their_own_messages(
+    manager: ConversationStateManager, cache: DecodedCache[Message]
+) -> None:
+    cache.capacity = 7
+    sessions = [_session(manager, 12) for _ in range(4)]
+
+    def read(session_id: str) -> list[str]:
+        return [
+            m.content
+            for _ in range(25)
+            for m in manager.read_session("alice", session_id).messages
+            if isinstance(m, Message)
+        ]
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(read, sessions))
+    assert all(result == [f"message {i}" for i in range(12)] * 25 for result in results)
+    assert len(cache) <= 7 + 4  # a concurrent insert may overshoot by one per thread
+
+
+def test_the_setting_sizes_the_process_cache(
+    cache: DecodedCache[Message], fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(configured, "get_redis", lambda: fake_redis)
+    configured.get_state_manager.cache_clear()
+    try:
+        with override_settings(STATE_DECODED_MESSAGES=123):
+            configured.get_state_manager()
+        assert cache.capacity == 123
+    finally:
+        configured.get_state_manager.cache_clear()
