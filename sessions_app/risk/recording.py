@@ -111,8 +111,9 @@ def advance_one(client_id: str, session_id: str, seq: int) -> bool:
 
 # The model's table, spelled out so the statement is one constant (a test checks it is still the table).
 CURSOR_TABLE = "risk_assessmentcursor"
+# The table name is the constant above; every value is a parameter.
 _MOVE_CURSOR = (
-    "UPDATE risk_assessmentcursor SET assessed_through = %s, updated_at = %s "
+    f"UPDATE {CURSOR_TABLE} SET assessed_through = %s, updated_at = %s "  # noqa: S608  # nosec B608
     "WHERE client_id = %s AND session_id = %s AND assessed_through = %s"
 )
 
