@@ -16,7 +16,7 @@ Connections stay counted as in use by their pool, and a pool's ``disconnect()`` 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from queue import Queue
 from typing import Any
 
 import redis
@@ -33,8 +33,9 @@ class ConnectionLane:
         self._pid = os.getpid()
         # A blocking pool's threads wait in its queue for a connection, never in the lane's list: while
         # its queue is empty (every connection out, someone may be waiting), one given back goes there.
-        queue = getattr(pool, "pool", None) if isinstance(pool, redis.BlockingConnectionPool) else None
-        self._pool_is_dry: Callable[[], bool] = queue.empty if queue is not None else _never
+        self._waiting_room: Queue[Connection | None] | None = (
+            pool.pool if isinstance(pool, redis.BlockingConnectionPool) else None
+        )
 
     def take(self) -> Connection:
         if self._pid != os.getpid():  # a forked child: the parent's sockets are not ours to use
@@ -58,7 +59,9 @@ class ConnectionLane:
 
     def give_back(self, connection: Connection) -> None:
         """Only a connection whose replies were all read comes back here; others are disconnected first."""
-        if self._pid == os.getpid() and len(self._idle) < self._keep and not self._pool_is_dry():
+        room = self._waiting_room
+        dry = room is not None and room.empty()
+        if self._pid == os.getpid() and len(self._idle) < self._keep and not dry:
             self._idle.append(connection)
         else:
             self._pool.release(connection)
@@ -68,10 +71,6 @@ class ConnectionLane:
         idle, self._idle = self._idle, []
         for connection in idle:
             self._pool.release(connection)
-
-
-def _never() -> bool:
-    return False
 
 
 def lane_for(client: Any) -> ConnectionLane | None:

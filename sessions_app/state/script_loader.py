@@ -191,15 +191,14 @@ class ScriptLoader:
                 replies = connection.read_response()
             except redis.ResponseError as exc:  # EXECABORT: say why
                 raise refused or exc from None
+            return list(replies)
         except redis.ResponseError:  # every reply was read: the connection is fine
-            lane.give_back(connection)
             raise
         except BaseException:
             connection.disconnect()  # type: ignore[no-untyped-call]
-            lane.give_back(connection)
             raise
-        lane.give_back(connection)
-        return list(replies)
+        finally:
+            lane.give_back(connection)
 
     def _execute(self, command: tuple[Any, ...]) -> Any:
         """One command on a connection of the lane, without redis-py's per-call machinery (metrics,
@@ -211,16 +210,14 @@ class ScriptLoader:
         connection = lane.take()
         try:
             connection.send_packed_command(_pack(connection, command))  # type: ignore[no-untyped-call]
-            reply = connection.read_response()
+            return connection.read_response()
         except redis.ResponseError:  # the server answered with an error: the connection is fine
-            lane.give_back(connection)
             raise
         except BaseException:  # a timeout, a reset, an interrupt: never reuse it in an unknown state
             connection.disconnect()  # type: ignore[no-untyped-call]
-            lane.give_back(connection)
             raise
-        lane.give_back(connection)
-        return reply
+        finally:
+            lane.give_back(connection)
 
     def _probe_shebang(self) -> bool:
         with translate_errors("script probe"):
