@@ -11,18 +11,47 @@ Only plain pools get a lane (``lane_for``): Sentinel's pool decides at checkout 
 connection talks to, and Redis Cluster has a pool per node, so both keep redis-py's own path.
 Connections stay counted as in use by their pool, and a pool's ``disconnect()`` still closes them
 (the lane reconnects on next use). After a fork the child drops the parent's connections unused.
+
+``call`` and ``pipeline`` run commands on a lane without redis-py's per-call machinery (metrics,
+retry wrapper, reply callbacks): replies come back as the server sent them (bytes, ints, lists).
+``shared_lane`` gives every caller on one client the same lane, so the API's rate limit, audit row
+and state write reuse one kept connection.
 """
 
 from __future__ import annotations
 
 import os
+import threading
+import weakref
+from collections.abc import Sequence
 from queue import Queue
 from typing import Any
 
 import redis
 from redis.connection import Connection
 
+try:
+    from hiredis import pack_command as hiredis_pack
+except ImportError:  # redis-py works without hiredis (slower); so do we
+    hiredis_pack = None  # type: ignore[assignment]
+
 PLAIN_POOLS = (redis.ConnectionPool, redis.BlockingConnectionPool)
+Command = tuple[Any, ...]
+
+
+def pack_one(connection: Connection, command: Command) -> Any:
+    """The command in RESP. Our arguments are only str, bytes and int, so hiredis packs them directly,
+    without redis-py's per-argument conversions."""
+    if hiredis_pack is None:
+        return connection.pack_command(*command)
+    return [hiredis_pack(command)]
+
+
+def pack_all(connection: Connection, commands: Sequence[Command]) -> Any:
+    """Several commands in RESP, sent in one write."""
+    if hiredis_pack is None:
+        return connection.pack_commands(commands)
+    return [b"".join([hiredis_pack(command) for command in commands])]
 
 
 class ConnectionLane:
@@ -66,6 +95,46 @@ class ConnectionLane:
         else:
             self._pool.release(connection)
 
+    def call(self, command: Command) -> Any:
+        """One command and its reply; an error reply is raised as redis-py's ``ResponseError`` (the
+        connection is fine: it answered), anything else leaves the connection disconnected."""
+        connection = self.take()
+        try:
+            connection.send_packed_command(pack_one(connection, command))  # type: ignore[no-untyped-call]
+            return connection.read_response()
+        except redis.ResponseError:
+            raise
+        except BaseException:  # a timeout, a reset, an interrupt: never reuse it in an unknown state
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            self.give_back(connection)
+
+    def pipeline(self, commands: Sequence[Command]) -> list[Any]:
+        """Commands sent in one write, not a transaction; every reply is read before the first error
+        reply is raised, so the connection stays in step."""
+        connection = self.take()
+        try:
+            connection.send_packed_command(pack_all(connection, commands))  # type: ignore[no-untyped-call]
+            replies: list[Any] = []
+            refused: redis.ResponseError | None = None
+            for _ in commands:
+                try:
+                    replies.append(connection.read_response())
+                except redis.ResponseError as exc:
+                    refused = refused or exc
+                    replies.append(exc)
+            if refused is not None:
+                raise refused
+            return replies
+        except redis.ResponseError:
+            raise
+        except BaseException:
+            connection.disconnect()  # type: ignore[no-untyped-call]
+            raise
+        finally:
+            self.give_back(connection)
+
     def close(self) -> None:
         """Hands every kept connection back to its pool."""
         idle, self._idle = self._idle, []
@@ -82,3 +151,20 @@ def lane_for(client: Any) -> ConnectionLane | None:
     if getattr(client, "connection", None) is not None:
         return None
     return ConnectionLane(pool)
+
+
+_SHARED: weakref.WeakKeyDictionary[Any, ConnectionLane | None] = weakref.WeakKeyDictionary()
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_lane(client: Any) -> ConnectionLane | None:
+    """This process's one lane for ``client`` (``lane_for``, made on first use; ``None`` likewise),
+    kept as long as the client lives."""
+    try:
+        return _SHARED[client]
+    except KeyError:
+        pass
+    with _SHARED_LOCK:
+        if client not in _SHARED:
+            _SHARED[client] = lane_for(client)
+        return _SHARED[client]

@@ -18,13 +18,8 @@ from typing import Any
 import orjson
 import redis
 
-try:
-    from hiredis import pack_command as hiredis_pack
-except ImportError:  # redis-py works without hiredis (slower); so do we
-    hiredis_pack = None  # type: ignore[assignment]
-
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.lane import lane_for
+from sessions_app.state.lane import pack_all, shared_lane
 
 SCRIPT_NAMES = (
     "initialize",
@@ -102,20 +97,6 @@ def script_args(params: Params, members: Members | None = None) -> list[bytes | 
     return [orjson.dumps({**params, "members": list(members)}), *members.values()]
 
 
-def _pack(connection: Any, command: tuple[Any, ...]) -> Any:
-    """The command in RESP. Our arguments are only str, bytes and int, so hiredis packs them directly,
-    without redis-py's per-argument conversions."""
-    if hiredis_pack is None:
-        return connection.pack_command(*command)
-    return [hiredis_pack(command)]
-
-
-def _pack_all(connection: Any, commands: list[tuple[Any, ...]]) -> Any:
-    if hiredis_pack is None:
-        return connection.pack_commands(commands)
-    return [b"".join([hiredis_pack(command) for command in commands])]
-
-
 class ScriptLoader:
     """The product's scripts on one client, each loaded into the server on first use.
 
@@ -127,7 +108,7 @@ class ScriptLoader:
         self._client = client
         self._sources: dict[str, tuple[str, str]] = {}  # name -> (sha1, source)
         self._shebang: bool | None = None
-        self._lane = lane_for(client)
+        self._lane = shared_lane(client)
 
     def _source(self, name: str) -> tuple[str, str]:
         found = self._sources.get(name)
@@ -180,7 +161,7 @@ class ScriptLoader:
         connection = lane.take()
         try:
             framed = [("MULTI",), *commands, ("EXEC",)]
-            connection.send_packed_command(_pack_all(connection, framed))  # type: ignore[no-untyped-call]
+            connection.send_packed_command(pack_all(connection, framed))  # type: ignore[no-untyped-call]
             refused: redis.ResponseError | None = None  # a command refused when queued (e.g. OOM)
             for _ in range(len(commands) + 1):  # +OK for MULTI, then +QUEUED for each command
                 try:
@@ -207,17 +188,7 @@ class ScriptLoader:
         lane = self._lane
         if lane is None:
             return self._client.execute_command(*command)
-        connection = lane.take()
-        try:
-            connection.send_packed_command(_pack(connection, command))  # type: ignore[no-untyped-call]
-            return connection.read_response()
-        except redis.ResponseError:  # the server answered with an error: the connection is fine
-            raise
-        except BaseException:  # a timeout, a reset, an interrupt: never reuse it in an unknown state
-            connection.disconnect()  # type: ignore[no-untyped-call]
-            raise
-        finally:
-            lane.give_back(connection)
+        return lane.call(command)
 
     def _probe_shebang(self) -> bool:
         with translate_errors("script probe"):

@@ -97,3 +97,29 @@ def test_a_gate_splits_into_literals_and_one_smaller_regex() -> None:
     assert split.literals == {"kill", "unalive"}
     assert split.rest == r"k[1!*]ll|\boff"
     assert split_gate(re.compile("kill", re.IGNORECASE)) is None  # a flag: searched as it is
+
+
+def test_literals_are_found_by_their_first_characters_short_ones_too() -> None:
+    category = ALL_RULES[0].category
+    gates = [r"od|overdose|pills?", r"\bnoose|rope", None]
+    rules = [
+        Rule(id=f"g{n}", category=category, pattern=re.compile("x"), gate=None if g is None else re.compile(g))
+        for n, g in enumerate(gates)
+    ]
+    index = GateIndex(rules)
+    opened = {
+        sentence: [rule.id for rule in index.open_rules(sentence)]
+        for sentence in ("a good day", "the pill bottle", "a rope swing", "noose", "nothing here", "overdos")
+    }
+    assert opened == {
+        "a good day": ["g0", "g2"],  # "od" (shorter than a prefix) inside "good"
+        "the pill bottle": ["g0", "g2"],
+        "a rope swing": ["g1", "g2"],
+        "noose": ["g1", "g2"],
+        "nothing here": ["g2"],
+        "overdos": ["g2"],  # a prefix present ("ove") without its literal
+    }
+    for sentence in opened:
+        assert index.open_rules(sentence) == [
+            rule for rule in rules if rule.gate is None or rule.gate.search(sentence) is not None
+        ]

@@ -14,7 +14,7 @@ from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from sessions_app.errors import SessionClosed, SessionNotFound
 from sessions_app.state.connection import client_from_url
-from sessions_app.state.lane import ConnectionLane, lane_for
+from sessions_app.state.lane import ConnectionLane, lane_for, shared_lane
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
 
@@ -121,3 +121,44 @@ def test_only_plain_pools_get_a_lane(real_redis_url: str) -> None:
     assert lane_for(redis.Redis(connection_pool=sentinel_pool)) is None
     assert lane_for(redis.RedisCluster.__new__(redis.RedisCluster)) is None
     assert lane_for(fakeredis.FakeRedis()) is not None  # a plain pool of fake connections
+
+
+def test_a_pipeline_reads_every_reply_before_raising_the_first_error(
+    real_redis_url: str, real_redis: redis.Redis
+) -> None:
+    client = client_from_url(real_redis_url)
+    lane = lane_for(client)
+    assert lane is not None
+    real_redis.set("lane-text", "not a number")
+
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        lane.pipeline([("INCR", "lane-count"), ("INCR", "lane-text"), ("SET", "lane-after", "1")])
+
+    # Every command ran and every reply was read: the kept connection answers the next call in step.
+    assert real_redis.get("lane-count") == b"1"
+    assert real_redis.get("lane-after") == b"1"
+    assert len(lane._idle) == 1
+    assert lane.pipeline([("INCR", "lane-count"), ("GET", "lane-after")]) == [2, b"1"]
+    assert lane.call(("GET", "lane-text")) == b"not a number"
+    assert len(lane._idle) == 1
+    real_redis.delete("lane-text", "lane-count", "lane-after")
+
+
+def test_a_broken_connection_is_not_kept(real_redis_url: str, real_redis: redis.Redis) -> None:
+    lane = lane_for(client_from_url(real_redis_url, socket_timeout=0.2))
+    assert lane is not None
+    lane.call(("PING",))
+    with pytest.raises(redis.TimeoutError):  # no reply in time: the connection's state is unknown
+        lane.call(("BLPOP", "lane-never", 2))
+    assert [connection._sock for connection in lane._idle] == [None]  # disconnected before kept
+    assert lane.call(("PING",)) == b"PONG"  # on a fresh socket
+
+
+def test_every_caller_on_one_client_shares_its_lane(real_redis_url: str) -> None:
+    client = client_from_url(real_redis_url)
+    lane = shared_lane(client)
+    assert lane is not None
+    assert shared_lane(client) is lane
+    assert ConversationStateManager(client)._scripts._lane is lane  # the state layer's scripts too
+    assert shared_lane(client_from_url(real_redis_url)) is not lane  # another client, another lane
+    assert shared_lane(redis.Redis.from_url(real_redis_url, single_connection_client=True)) is None

@@ -9,6 +9,10 @@ substring. So each distinct literal alternative of every gate is looked for once
 sentence however many gates share it. A gate passes when one of its literals is present or its
 remainder matches: the same answer as searching the whole gate (``tests/risk/test_gates.py`` checks
 it for every gate on every sentence of the evaluation sets).
+
+Nearly 300 literals tested one by one with ``in`` still cost a Python loop per sentence. A literal can
+only be in a sentence whose three-character pieces include the literal's first three, so literals are
+filed under that prefix and only those filed under a prefix the sentence contains are tested.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from dataclasses import dataclass
 from sessions_app.risk.detection.types import Rule
 
 _REGEX_SYNTAX = frozenset(".^$*+?{}[]\\|()")
+PREFIX = 3  # characters of a literal it is filed under
 
 
 def alternatives(pattern: str) -> list[str]:
@@ -92,12 +97,26 @@ class GateIndex:
                     by_rest.setdefault(split.rest, []).append(position)
         self._always = frozenset(always)
         self._by_literal = {literal: tuple(found) for literal, found in sorted(by_literal.items())}
+        by_prefix: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
+        self._short: list[tuple[str, tuple[int, ...]]] = []  # literals under PREFIX characters
+        for literal, found in self._by_literal.items():
+            if len(literal) < PREFIX:
+                self._short.append((literal, found))
+            else:
+                by_prefix.setdefault(literal[:PREFIX], []).append((literal, found))
+        self._by_prefix = {prefix: tuple(filed) for prefix, filed in by_prefix.items()}
+        self._prefixes = frozenset(by_prefix)
         self._by_rest = [(re.compile(rest), tuple(found)) for rest, found in sorted(by_rest.items())]
 
     def open_rules(self, sentence: str) -> list[Rule]:
         """The rules whose gate the sentence passes (a rule without a gate always), in rule order."""
         open_ = set(self._always)
-        for literal, positions in self._by_literal.items():
+        pieces = {sentence[i : i + PREFIX] for i in range(len(sentence) - PREFIX + 1)}
+        for prefix in pieces & self._prefixes:
+            for literal, positions in self._by_prefix[prefix]:
+                if literal in sentence:
+                    open_.update(positions)
+        for literal, positions in self._short:
             if literal in sentence:
                 open_.update(positions)
         for regex, positions in self._by_rest:
