@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel
 
 from sessions_app.risk.intake import AppendAssessment
 from sessions_app.risk.models import RiskFlag
@@ -14,7 +15,7 @@ SeverityName = Literal["low", "medium", "high"]
 StateName = Literal["open", "acknowledged", "resolved", "false_positive"]
 
 
-class RiskAssessmentOut(Schema):
+class RiskAssessmentOut(BaseModel):  # built from keywords: ninja's attribute-lookup validator not needed
     """The assessment of a client message, returned with the append so the chatbot can react at once.
 
     Inferred by rules, not a clinical assessment. When `flagged`, show crisis resources: this product is
