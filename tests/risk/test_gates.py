@@ -103,7 +103,7 @@ def test_literals_are_found_by_their_first_characters_short_ones_too() -> None:
     category = ALL_RULES[0].category
     gates = [r"od|overdose|pills?", r"\bnoose|rope", None]
     rules = [
-        Rule(id=f"g{n}", category=category, pattern=re.compile("x"), gate=None if g is None else re.compile(g))
+        Rule(id=f"g{n}", category=category, pattern=re.compile("x"), gate=re.compile(g) if g else None)
         for n, g in enumerate(gates)
     ]
     index = GateIndex(rules)
