@@ -23,9 +23,9 @@ from __future__ import annotations
 import os
 import threading
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from queue import Queue
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from redis.connection import Connection
@@ -37,21 +37,19 @@ except ImportError:  # redis-py works without hiredis (slower); so do we
 
 PLAIN_POOLS = (redis.ConnectionPool, redis.BlockingConnectionPool)
 Command = tuple[Any, ...]
-
-
-def pack_one(connection: Connection, command: Command) -> Any:
-    """The command in RESP. Our arguments are only str, bytes and int, so hiredis packs them directly,
-    without redis-py's per-argument conversions."""
-    if hiredis_pack is None:
-        return connection.pack_command(*command)
-    return [hiredis_pack(command)]
+T = TypeVar("T")
 
 
 def pack_all(connection: Connection, commands: Sequence[Command]) -> Any:
-    """Several commands in RESP, sent in one write."""
+    """Commands in RESP, for one write. Our arguments are only str, bytes and int, so hiredis packs
+    them directly, without redis-py's per-argument conversions."""
     if hiredis_pack is None:
         return connection.pack_commands(commands)
     return [b"".join([hiredis_pack(command) for command in commands])]
+
+
+def read_one(connection: Connection) -> Any:
+    return connection.read_response()
 
 
 class ConnectionLane:
@@ -95,38 +93,17 @@ class ConnectionLane:
         else:
             self._pool.release(connection)
 
-    def call(self, command: Command) -> Any:
-        """One command and its reply; an error reply is raised as redis-py's ``ResponseError`` (the
-        connection is fine: it answered), anything else leaves the connection disconnected."""
-        connection = self.take()
-        try:
-            connection.send_packed_command(pack_one(connection, command))  # type: ignore[no-untyped-call]
-            return connection.read_response()
-        except redis.ResponseError:
-            raise
-        except BaseException:  # a timeout, a reset, an interrupt: never reuse it in an unknown state
-            connection.disconnect()  # type: ignore[no-untyped-call]
-            raise
-        finally:
-            self.give_back(connection)
+    def exchange(self, commands: Sequence[Command], read: Callable[[Connection], T]) -> T:
+        """Sends ``commands`` in one write on a kept connection and returns what ``read`` reads back.
 
-    def pipeline(self, commands: Sequence[Command]) -> list[Any]:
-        """Commands sent in one write, not a transaction; every reply is read before the first error
-        reply is raised, so the connection stays in step."""
+        ``read`` must read every reply before it raises a ``ResponseError`` (the server answered: the
+        connection is fine and is kept); anything else (a timeout, a reset, an interrupt) leaves the
+        connection in an unknown state, so it is disconnected before it goes back.
+        """
         connection = self.take()
         try:
             connection.send_packed_command(pack_all(connection, commands))  # type: ignore[no-untyped-call]
-            replies: list[Any] = []
-            refused: redis.ResponseError | None = None
-            for _ in commands:
-                try:
-                    replies.append(connection.read_response())
-                except redis.ResponseError as exc:
-                    refused = refused or exc
-                    replies.append(exc)
-            if refused is not None:
-                raise refused
-            return replies
+            return read(connection)
         except redis.ResponseError:
             raise
         except BaseException:
@@ -135,11 +112,34 @@ class ConnectionLane:
         finally:
             self.give_back(connection)
 
+    def call(self, command: Command) -> Any:
+        """One command and its reply; an error reply is raised as redis-py's ``ResponseError``."""
+        return self.exchange((command,), read_one)
+
+    def pipeline(self, commands: Sequence[Command]) -> list[Any]:
+        """Commands sent in one write, not a transaction; every reply is read before the first error
+        reply is raised, so the connection stays in step."""
+        return self.exchange(commands, lambda connection: _read_replies(connection, len(commands)))
+
     def close(self) -> None:
         """Hands every kept connection back to its pool."""
         idle, self._idle = self._idle, []
         for connection in idle:
             self._pool.release(connection)
+
+
+def _read_replies(connection: Connection, count: int) -> list[Any]:
+    replies: list[Any] = []
+    refused: redis.ResponseError | None = None
+    for _ in range(count):
+        try:
+            replies.append(connection.read_response())
+        except redis.ResponseError as exc:
+            refused = refused or exc
+            replies.append(exc)
+    if refused is not None:
+        raise refused
+    return replies
 
 
 def lane_for(client: Any) -> ConnectionLane | None:

@@ -17,9 +17,10 @@ from typing import Any
 
 import orjson
 import redis
+from redis.connection import Connection
 
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.lane import pack_all, shared_lane
+from sessions_app.state.lane import shared_lane
 
 SCRIPT_NAMES = (
     "initialize",
@@ -97,6 +98,23 @@ def script_args(params: Params, members: Members | None = None) -> list[bytes | 
     return [orjson.dumps({**params, "members": list(members)}), *members.values()]
 
 
+def _read_transaction(connection: Connection, count: int) -> list[Any]:
+    """The replies of a MULTI/EXEC around ``count`` commands: every reply is read before an error is
+    raised (the connection stays in step); a command refused when queued (e.g. OOM) says why EXEC
+    was aborted."""
+    refused: redis.ResponseError | None = None
+    for _ in range(count + 1):  # +OK for MULTI, then +QUEUED for each command
+        try:
+            connection.read_response()
+        except redis.ResponseError as exc:
+            refused = refused or exc
+    try:
+        replies = connection.read_response()
+    except redis.ResponseError as exc:  # EXECABORT: say why
+        raise refused or exc from None
+    return list(replies)
+
+
 class ScriptLoader:
     """The product's scripts on one client, each loaded into the server on first use.
 
@@ -158,28 +176,8 @@ class ScriptLoader:
             for command in commands:
                 pipe.execute_command(*command)
             return list(pipe.execute(raise_on_error=False))
-        connection = lane.take()
-        try:
-            framed = [("MULTI",), *commands, ("EXEC",)]
-            connection.send_packed_command(pack_all(connection, framed))  # type: ignore[no-untyped-call]
-            refused: redis.ResponseError | None = None  # a command refused when queued (e.g. OOM)
-            for _ in range(len(commands) + 1):  # +OK for MULTI, then +QUEUED for each command
-                try:
-                    connection.read_response()
-                except redis.ResponseError as exc:
-                    refused = refused or exc
-            try:
-                replies = connection.read_response()
-            except redis.ResponseError as exc:  # EXECABORT: say why
-                raise refused or exc from None
-            return list(replies)
-        except redis.ResponseError:  # every reply was read: the connection is fine
-            raise
-        except BaseException:
-            connection.disconnect()  # type: ignore[no-untyped-call]
-            raise
-        finally:
-            lane.give_back(connection)
+        framed = [("MULTI",), *commands, ("EXEC",)]
+        return lane.exchange(framed, lambda connection: _read_transaction(connection, len(commands)))
 
     def _execute(self, command: tuple[Any, ...]) -> Any:
         """One command on a connection of the lane, without redis-py's per-call machinery (metrics,
