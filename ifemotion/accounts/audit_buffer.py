@@ -33,7 +33,7 @@ from django.db import DatabaseError
 
 from ifemotion.accounts import audit
 from ifemotion.accounts.models import AuditEvent
-from sessions_app.state.lane import shared_lane
+from sessions_app.state.lane import call_on
 
 logger = logging.getLogger(__name__)
 
@@ -86,9 +86,8 @@ def record(action: str, *, actor: str, **fields: Unpack[audit.EventFields]) -> N
         return
     client, key = buffer
     row = _encode(audit.new_event(action, actor=actor, **fields))
-    lane = shared_lane(client)  # the state layer's kept connection: no pool checkout
-    try:
-        waiting = lane.call(("RPUSH", key, row)) if lane is not None else client.rpush(key, row)
+    try:  # on the state layer's kept connection: no pool checkout
+        waiting = call_on(client, ("RPUSH", key, row))
     except redis.RedisError:  # unreachable, full or read-only: the row goes to the database itself
         logger.warning("audit buffer unavailable; audit row written directly")
         audit.record(action, actor=actor, durable=False, **fields)

@@ -41,7 +41,7 @@ from sessions_app.api.reach import check_reach
 from sessions_app.errors import StateReadOnly, StateStorageFull, StateUnavailable
 from sessions_app.state.connection import translate_errors
 from sessions_app.state.keys import ID_PATTERN
-from sessions_app.state.lane import shared_lane
+from sessions_app.state.lane import pipeline_on
 
 logger = logging.getLogger(__name__)
 
@@ -208,14 +208,8 @@ def _count(key: str, *, ttl: int) -> tuple[int, object]:
                 full_key = cache.make_key(key)
                 marker_key = cache.make_key(REVOCATION_MARKER)
                 commands = [("INCR", full_key), ("EXPIRE", full_key, ttl), ("GET", marker_key)]
-                lane = shared_lane(raw)  # the state layer's kept connection: no pool checkout
-                if lane is not None:
-                    count, _, marker = lane.pipeline(commands)
-                else:
-                    pipe = raw.pipeline(transaction=False)
-                    for command in commands:
-                        pipe.execute_command(*command)
-                    count, _, marker = pipe.execute()
+                # On the state layer's kept connection: no pool checkout.
+                count, _, marker = pipeline_on(raw, commands)
                 return int(count), _marker_value(marker, cache)
             cache.add(key, 0, timeout=ttl)
             try:

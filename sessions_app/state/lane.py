@@ -15,7 +15,8 @@ Connections stay counted as in use by their pool, and a pool's ``disconnect()`` 
 ``call`` and ``pipeline`` run commands on a lane without redis-py's per-call machinery (metrics,
 retry wrapper, reply callbacks): replies come back as the server sent them (bytes, ints, lists).
 ``shared_lane`` gives every caller on one client the same lane, so the API's rate limit, audit row
-and state write reuse one kept connection.
+and state write reuse one kept connection; ``call_on`` and ``pipeline_on`` use it, or redis-py where
+a client has no lane.
 """
 
 from __future__ import annotations
@@ -168,3 +169,21 @@ def shared_lane(client: Any) -> ConnectionLane | None:
         if client not in _SHARED:
             _SHARED[client] = lane_for(client)
         return _SHARED[client]
+
+
+def call_on(client: Any, command: Command) -> Any:
+    """``command`` on ``client``'s shared lane; through redis-py where it has none (Cluster, Sentinel)."""
+    lane = shared_lane(client)
+    return lane.call(command) if lane is not None else client.execute_command(*command)
+
+
+def pipeline_on(client: Any, commands: Sequence[Command]) -> list[Any]:
+    """``ConnectionLane.pipeline`` on ``client``'s shared lane; a redis-py pipeline (no MULTI) where it
+    has none. Either way every command runs and the first error reply is raised."""
+    lane = shared_lane(client)
+    if lane is not None:
+        return lane.pipeline(commands)
+    pipe = client.pipeline(transaction=False)
+    for command in commands:
+        pipe.execute_command(*command)
+    return list(pipe.execute())

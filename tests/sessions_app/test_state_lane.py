@@ -14,7 +14,7 @@ from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from sessions_app.errors import SessionClosed, SessionNotFound
 from sessions_app.state.connection import client_from_url
-from sessions_app.state.lane import ConnectionLane, lane_for, shared_lane
+from sessions_app.state.lane import ConnectionLane, call_on, lane_for, pipeline_on, shared_lane
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import RedisServer
 
@@ -162,3 +162,26 @@ def test_every_caller_on_one_client_shares_its_lane(real_redis_url: str) -> None
     assert ConversationStateManager(client)._scripts._lane is lane  # the state layer's scripts too
     assert shared_lane(client_from_url(real_redis_url)) is not lane  # another client, another lane
     assert shared_lane(redis.Redis.from_url(real_redis_url, single_connection_client=True)) is None
+
+
+@pytest.mark.parametrize("single_connection", [False, True], ids=["lane", "redis-py"])
+def test_calls_on_a_client_answer_alike_with_or_without_a_lane(
+    real_redis_url: str, real_redis: redis.Redis, single_connection: bool
+) -> None:
+    client = redis.Redis.from_url(real_redis_url, single_connection_client=single_connection)
+    assert (shared_lane(client) is None) is single_connection
+    real_redis.set("lane-text", "not a number")
+
+    assert call_on(client, ("RPUSH", "lane-list", b"a")) == 1
+    assert pipeline_on(
+        client, [("INCR", "lane-count"), ("EXPIRE", "lane-count", 60), ("GET", "lane-text")]
+    ) == [
+        1,
+        1,
+        b"not a number",
+    ]
+    with pytest.raises(redis.ResponseError, match="not an integer"):
+        pipeline_on(client, [("INCR", "lane-text"), ("INCR", "lane-count")])
+    assert real_redis.get("lane-count") == b"2"  # the command after the error ran too
+    assert call_on(client, ("LLEN", "lane-list")) == 1  # and the connection is still in step
+    real_redis.delete("lane-text", "lane-count", "lane-list")
