@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.db import connections
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from pytest_django.fixtures import Settings
 from pytest_django.live_server_helper import LiveServer
@@ -54,6 +55,10 @@ def browser(site: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Browser]:
             yield launched
         finally:
             launched.close()
+            # While that loop runs, Django (asgiref) files this thread's database connections in a
+            # store of their own, which pytest-django's teardown never sees: closed here, before the
+            # loop stops, or one stays open and PostgreSQL refuses to drop the test database.
+            connections.close_all()
 
 
 @pytest.fixture
