@@ -15,8 +15,13 @@ from sessions_app.domain import SessionState, UnreadableEntry
 EXPORT_SCHEMA_VERSION = "1.1"
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Domain values as JSON-ready data: ISO timestamps, lists, and null for a non-finite number."""
+    if type(value) in _AS_IS:  # most fields: one set lookup instead of the isinstance chain below
+        return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple | list):
@@ -28,10 +33,23 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a handful of domain classes
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
+    return names
+
+
 def _entry(item: Any) -> dict[str, Any]:
     # Field by field rather than asdict(): list entries are flat, and asdict's deep copy was most of
-    # the time of exporting a long transcript.
-    data = {f.name: jsonable(getattr(item, f.name)) for f in fields(item)}
+    # the time of exporting a long transcript. The names are looked up once per domain class.
+    data: dict[str, Any] = {}
+    for name in _field_names(type(item)):
+        value = getattr(item, name)
+        data[name] = value if type(value) in _AS_IS else jsonable(value)
     return {"unreadable": True, **data} if isinstance(item, UnreadableEntry) else data
 
 
