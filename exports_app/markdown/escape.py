@@ -30,6 +30,8 @@ _ORDERED = re.compile(r"^([ \t]*\d{1,9})([.)])")
 # where our escapes and the hard-break backslash show literally. The first one becomes a character
 # reference, which CommonMark and GFM decode back to the same character inside the paragraph.
 _INDENT = re.compile(r"^[ \t]")
+# The first characters with which _LINE_START, _ORDERED or _INDENT can match.
+_MAY_OPEN_A_BLOCK = frozenset(" \t#+-=0123456789")
 # GFM turns "www." and "scheme://" into links by itself: break both up.
 _WWW = re.compile(r"(?i)\b(www)\.")
 _SCHEME = re.compile(r":(?=//)")
@@ -49,11 +51,18 @@ def escape_inline(text: str) -> str:
 
 
 def _autolinks(escaped: str) -> str:
-    return _SCHEME.sub(_escaped_colon, _WWW.sub(_escaped_dot, escaped))
+    # Substring checks first (each regex needs its substring): most lines have neither.
+    if "www." in escaped.lower():
+        escaped = _WWW.sub(_escaped_dot, escaped)
+    if "://" in escaped:
+        escaped = _SCHEME.sub(_escaped_colon, escaped)
+    return escaped
 
 
 def _escape_line(line: str) -> str:
     escaped = _autolinks(_escape_characters(line))
+    if escaped[:1] not in _MAY_OPEN_A_BLOCK:  # none of the three line-start patterns can match
+        return escaped
     escaped = _LINE_START.sub(_escaped_second, escaped)
     escaped = _ORDERED.sub(_escaped_second, escaped)
     return _INDENT.sub(_character_reference, escaped)

@@ -4,9 +4,10 @@ the canonical record the exports hash all use it."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, fields
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 from sessions_app.domain import SessionState, UnreadableEntry
@@ -33,23 +34,28 @@ def jsonable(value: Any) -> Any:
     return value
 
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}  # a handful of domain classes
+Layout = tuple[tuple[str, ...], Callable[[Any], tuple[Any, ...]]]
+_LAYOUTS: dict[type, Layout] = {}  # a handful of domain classes
 
 
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls))
-    return names
+def _layout(cls: type) -> Layout:
+    """A domain class's field names and one getter of all their values (in C), looked up once."""
+    layout = _LAYOUTS.get(cls)
+    if layout is None:
+        names = tuple(f.name for f in fields(cls))
+        getter = attrgetter(*names)
+        layout = _LAYOUTS[cls] = (names, getter if len(names) > 1 else lambda item: (getter(item),))
+    return layout
 
 
 def _entry(item: Any) -> dict[str, Any]:
     # Field by field rather than asdict(): list entries are flat, and asdict's deep copy was most of
-    # the time of exporting a long transcript. The names are looked up once per domain class.
-    data: dict[str, Any] = {}
-    for name in _field_names(type(item)):
-        value = getattr(item, name)
-        data[name] = value if type(value) in _AS_IS else jsonable(value)
+    # the time of exporting a long transcript.
+    names, values_of = _layout(type(item))
+    data = {
+        name: value if type(value) in _AS_IS else jsonable(value)
+        for name, value in zip(names, values_of(item), strict=True)
+    }
     return {"unreadable": True, **data} if isinstance(item, UnreadableEntry) else data
 
 
