@@ -21,12 +21,12 @@ _AS_IS = frozenset({str, int, bool, type(None)})
 
 def jsonable(value: Any) -> Any:
     """Domain values as JSON-ready data: ISO timestamps, lists, and null for a non-finite number."""
-    if type(value) in _AS_IS:  # most fields: one set lookup instead of the isinstance chain below
+    if type(value) in _AS_IS or isinstance(value, str):  # most fields (str covers the str enums)
         return value
     if isinstance(value, datetime):
         return value.isoformat()
     if isinstance(value, tuple | list):
-        return [jsonable(v) for v in value]
+        return [v if type(v) in _AS_IS else jsonable(v) for v in value]
     if isinstance(value, dict):
         return {k: jsonable(v) for k, v in value.items()}
     if isinstance(value, float) and not math.isfinite(value):
