@@ -40,9 +40,13 @@ import redis  # noqa: E402
 from timing import Figure, measure, pin_self, pin_server, rates, server_cpu_seconds  # noqa: E402
 
 import sessions_app.state.members as members  # noqa: E402
+import sessions_app.state.payloads as payloads  # noqa: E402
+from sessions_app.domain import Role  # noqa: E402
 from sessions_app.state.connection import client_from_url  # noqa: E402
 from sessions_app.state.keys import SessionKeys  # noqa: E402
+from sessions_app.state.lane import shared_lane  # noqa: E402
 from sessions_app.state.manager import ConversationStateManager  # noqa: E402
+from sessions_app.state.script_loader import script_args  # noqa: E402
 from tests.redis_server import REDIS_SERVER, RedisServer  # noqa: E402
 
 BENCH_DB = 10
@@ -186,6 +190,47 @@ def naive_ops(client: redis.Redis, ttl: int, window: int) -> dict[str, Callable[
     return {"naive append (report's pattern)": append, "naive resume (report's pattern)": resume}
 
 
+def floor_ops(client: redis.Redis, manager: ConversationStateManager) -> dict[str, Callable[[int], object]]:
+    """What no append can go below on this machine, all on the state layer's kept connection (its
+    lane): a PING without redis-py's per-call machinery, and a script that does nothing, sent an
+    append's real keys and arguments (built once, outside the timing). The report's pattern on the
+    same connection shows what a plain MULTI of its five writes costs without redis-py's pipeline."""
+    lane = shared_lane(client)
+    if lane is None:
+        return {}
+    keys = SessionKeys.for_session(USER, "floor")
+    retention = payloads.Retention(
+        ttl_ms=manager.ttl_seconds * 1000, slack_ms=manager.ttl_slack_seconds * 1000
+    )
+    _, payload = payloads.append(
+        retention,
+        datetime.now(UTC),
+        window=manager.window,
+        message_id=members.new_id(),
+        role=Role.USER,
+        content=CONTENT,
+        feeling=None,
+    )
+    sha = client.script_load("return 1")
+    empty = ("EVALSHA", sha, len(keys.ordered), *keys.ordered, *script_args(payload.params, payload.members))
+    body = json.dumps({"id": members.new_id(), "role": "user", "content": CONTENT, "timestamp": "now"})
+    ttl, window = manager.ttl_seconds, manager.window
+    naive = [
+        ("MULTI",),
+        ("RPUSH", keys.messages, body),
+        ("LTRIM", keys.messages, -window, -1),
+        ("HSET", keys.metadata, "last_updated", "now"),
+        ("EXPIRE", keys.messages, ttl),
+        ("EXPIRE", keys.metadata, ttl),
+        ("EXEC",),
+    ]
+    return {
+        "floor: PING on the lane": lambda i: lane.call(("PING",)),
+        "floor: empty script, append's args": lambda i: lane.call(empty),
+        "floor: report's pattern on the lane": lambda i: lane.pipeline(naive),
+    }
+
+
 # ---------------------------------------------------------------------------- output
 
 
@@ -288,6 +333,7 @@ def run(url: str, where: str, opts: argparse.Namespace) -> dict[str, Any]:
     timed: dict[str, Callable[[int], object]] = {"PING": lambda i: client.ping()}
     timed |= product_ops(manager)
     timed |= naive_ops(client, manager.ttl_seconds, manager.window)
+    timed |= floor_ops(client, manager)
     figures = [
         measure(name, op, admin, iterations=opts.iterations, warmup=opts.warmup, runs=opts.runs)
         for name, op in timed.items()
@@ -320,6 +366,16 @@ def run(url: str, where: str, opts: argparse.Namespace) -> dict[str, Any]:
         f"{ping_rate:,.0f} PINGs/s = {share:.2f}x its PING rate "
         f"(goal ≥ {RATE_GOAL}x {verdict(share >= RATE_GOAL)})"
     )
+    floor = by_name.get("floor: empty script, append's args")
+    if floor is not None:
+        goal_us = LATENCY_GOALS["append_message"] * ping.p50_us
+        print(
+            f"\nfloor: an append's keys and arguments sent to a script that does nothing take "
+            f"{floor.p50_us / ping.p50_us:.2f}x PING ({floor.server_cpu_us:.1f} µs of server CPU); "
+            f"the {LATENCY_GOALS['append_message']:g}x goal leaves {goal_us - floor.p50_us:.1f} µs "
+            f"for validation, encoding and the script's work (ours take "
+            f"{by_name['append_message'].p50_us - floor.p50_us:.1f} µs)"
+        )
     plain = by_name["append_message"]
     print(
         f"redis-server CPU per plain append: {plain.server_cpu_us:.1f} µs "
