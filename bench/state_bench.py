@@ -39,6 +39,7 @@ for path in (REPO_ROOT, REPO_ROOT / "bench"):
 import redis  # noqa: E402
 from timing import Figure, measure, pin_self, pin_server, rates, server_cpu_seconds  # noqa: E402
 
+import sessions_app.state.ids as ids  # noqa: E402
 import sessions_app.state.members as members  # noqa: E402
 import sessions_app.state.payloads as payloads  # noqa: E402
 from sessions_app.domain import Role  # noqa: E402
@@ -206,14 +207,14 @@ def floor_ops(client: redis.Redis, manager: ConversationStateManager) -> dict[st
         retention,
         datetime.now(UTC),
         window=manager.window,
-        message_id=members.new_id(),
+        message_id=ids.new_id(),
         role=Role.USER,
         content=CONTENT,
         feeling=None,
     )
     sha = client.script_load("return 1")
     empty = ("EVALSHA", sha, len(keys.ordered), *keys.ordered, *script_args(payload.params, payload.members))
-    body = json.dumps({"id": members.new_id(), "role": "user", "content": CONTENT, "timestamp": "now"})
+    body = json.dumps({"id": ids.new_id(), "role": "user", "content": CONTENT, "timestamp": "now"})
     ttl, window = manager.ttl_seconds, manager.window
     naive = [
         ("MULTI",),

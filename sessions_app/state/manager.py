@@ -17,6 +17,7 @@ from typing import Any
 import redis
 
 import sessions_app.state.codec as codec
+import sessions_app.state.ids as ids
 import sessions_app.state.members as members
 import sessions_app.state.payloads as payloads
 from sessions_app.domain import (
@@ -143,7 +144,7 @@ class ConversationStateManager(StateReader):
         The snapshot's version stays 0, so the chatbot's first write still expects version 0.
         """
         check_id(user_id, "user_id")
-        session_id = members.new_id() if session_id is None else check_id(session_id, "session_id")
+        session_id = ids.new_id() if session_id is None else check_id(session_id, "session_id")
         model = check_label(model, "model")
         if context is None and self.context_seed is not None:
             context = self.context_seed(user_id)
@@ -210,7 +211,7 @@ class ConversationStateManager(StateReader):
         keys = SessionKeys.for_session(user_id, session_id)
         checked_role = check_choice(role, Role, "role")
         content = self._check_text(content, "content")
-        message_id = members.new_id() if message_id is None else check_id(message_id, "message_id")
+        message_id = ids.new_id() if message_id is None else check_id(message_id, "message_id")
         feeling = check_optional_emotion(emotion, intensity, confidence)
         now = self._now()
         citation_id, payload = payloads.append(
@@ -302,15 +303,15 @@ class ConversationStateManager(StateReader):
         conf = check_unit_interval(confidence, "confidence")
         proof = check_evidence(evidence)
         now = self._now()
-        cid = members.new_uuid()
+        cid = ids.new_uuid()
         breakthrough = Breakthrough(
-            id=members.new_id(),
+            id=ids.new_id(),
             description=description,
             category=checked_category,
             confidence=conf,
             evidence=proof,
             at=now,
-            citation_id=members.citation_text(cid),
+            citation_id=ids.citation_text(cid),
         )
         self._run("record_breakthrough", keys, payloads.breakthrough(self._retention, now, breakthrough, cid))
         return breakthrough

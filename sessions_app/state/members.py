@@ -17,7 +17,6 @@ the JSON builders in ``codec``. One member that cannot be decoded becomes an ``U
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Annotated, Any, TypeVar
@@ -38,9 +37,9 @@ from sessions_app.domain import (
     UnreadableEntry,
 )
 from sessions_app.state.decoded import DecodedCache
+from sessions_app.state.ids import CITATION_PREFIX, citation_text
 
 T = TypeVar("T")
-CITATION_PREFIX = "if://citation/"
 
 # Codes stored in Redis: never renumber, only add.
 CITATION_TYPE_CODES: dict[CitationType, int] = {
@@ -101,30 +100,6 @@ DECODED_MESSAGES: DecodedCache[Message] = DecodedCache(5_000)  # STATE_DECODED_M
 
 
 # ---------------------------------------------------------------------------- ids
-
-# Version-4 UUIDs from os.urandom, formatted by hand: uuid.uuid4() and str() cost ~4 µs (the UUID
-# object, mostly), three times per append, on the chatbot's hot path.
-_V4_CLEAR = ((1 << 128) - 1) & ~((0xF000 << 64) | (0xC000 << 48))
-_V4_SET = (0x4000 << 64) | (0x8000 << 48)
-
-
-def new_uuid() -> bytes:
-    """16 random bytes that are a version-4 UUID."""
-    return ((int.from_bytes(os.urandom(16)) & _V4_CLEAR) | _V4_SET).to_bytes(16)
-
-
-def uuid_text(raw: bytes) -> str:
-    h = raw.hex()
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
-
-
-def new_id() -> str:
-    """A fresh id for a session, message, milestone or breakthrough: str(uuid.uuid4()), faster."""
-    return uuid_text(new_uuid())
-
-
-def citation_text(raw: bytes) -> str:
-    return CITATION_PREFIX + uuid_text(raw)
 
 
 def _citation_id(raw: Any) -> str:

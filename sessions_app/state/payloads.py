@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import sessions_app.state.ids as ids
 import sessions_app.state.members as members
 from sessions_app.domain import Breakthrough, CitationType, Emotion, Role
 
@@ -49,9 +50,9 @@ def initialize(
     event = f"session started with {model}"
     if seed:
         event += f" (guidance v{guidance_version} seeded)"
-    citation = members.citation_member(CitationType.SESSION_INITIALIZED, members.new_uuid(), now, event=event)
+    citation = members.citation_member(CitationType.SESSION_INITIALIZED, ids.new_uuid(), now, event=event)
     params = retention.params(now) | {
-        "conversation_id": members.new_id(),
+        "conversation_id": ids.new_id(),
         "model": model,
         "session_id": session_id,
     }
@@ -71,7 +72,7 @@ def append(
     feeling: tuple[Emotion, float, float] | None,
 ) -> tuple[str, Payload]:
     """The append script's payload (with an emotion, also the emotion update's); the message's citation id."""
-    cid = members.new_uuid()
+    cid = ids.new_uuid()
     body = members.message_body(message_id, role, content, now, cid, feeling)
     citation = members.citation_member(
         CitationType.MESSAGE_APPENDED,
@@ -86,7 +87,7 @@ def append(
     payload = Payload(params, {"message": body, "citation": citation})
     if feeling is not None:
         emotion(payload, now, *feeling, message_id=message_id)
-    return members.citation_text(cid), payload
+    return ids.citation_text(cid), payload
 
 
 def emotion(
@@ -99,8 +100,8 @@ def emotion(
     message_id: str | None = None,
 ) -> str:
     """Adds an emotion update to ``payload``; returns its citation id (the emotion's tracking id)."""
-    cid = members.new_uuid()
-    cited = members.citation_text(cid)
+    cid = ids.new_uuid()
+    cited = ids.citation_text(cid)
     payload.params.update(
         emotion=to.value,
         intensity=number(intensity),
@@ -123,8 +124,8 @@ def milestone(
     retention: Retention, now: datetime, *, description: str, emotion: Emotion | None
 ) -> tuple[str, Payload]:
     """The milestone's payload; returns the milestone id (its citation id is in the stored member)."""
-    milestone_id = members.new_id()
-    cid = members.new_uuid()
+    milestone_id = ids.new_id()
+    cid = ids.new_uuid()
     params = retention.params(now) | {"epoch": now.timestamp()}
     if emotion is not None:
         params["emotion"] = emotion.value
@@ -161,7 +162,7 @@ def context(
     ``extra_fields`` are written with ``fields`` but are not the edit itself (who wrote the guidance)."""
     event = f"context snapshot updated ({', '.join(sorted(fields))})" + (f" by {author}" if author else "")
     citation = members.citation_member(
-        CitationType.CONTEXT_SNAPSHOT_UPDATED, members.new_uuid(), now, event=event, server_fields=1
+        CitationType.CONTEXT_SNAPSHOT_UPDATED, ids.new_uuid(), now, event=event, server_fields=1
     )
     params: dict[str, object] = retention.params(now) if retention else {"now": now.isoformat()}
     params.update(fields={**fields, **(extra_fields or {})}, author=author)
@@ -172,14 +173,14 @@ def context(
 
 def close(retention: Retention, now: datetime) -> Payload:
     citation = members.citation_member(
-        CitationType.SESSION_CLOSED, members.new_uuid(), now, event="session closed"
+        CitationType.SESSION_CLOSED, ids.new_uuid(), now, event="session closed"
     )
     return Payload(retention.params(now), {"citation": citation})
 
 
 def resume(retention: Retention, now: datetime, *, model: str | None) -> Payload:
     citation = members.citation_member(
-        CitationType.SESSION_RESUMED, members.new_uuid(), now, event=None, server_fields=2
+        CitationType.SESSION_RESUMED, ids.new_uuid(), now, event=None, server_fields=2
     )
     params = retention.params(now)
     if model is not None:

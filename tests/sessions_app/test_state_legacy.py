@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import redis
 
+import sessions_app.state.ids as ids
 import sessions_app.state.members as members
 from sessions_app.archive.decode import decode
 from sessions_app.domain import (
@@ -162,7 +163,7 @@ def test_the_archiver_decodes_old_and_new_members_alike(redis_backend: redis.Red
 
 
 def test_a_compact_member_round_trips_every_field() -> None:
-    cid = members.new_uuid()
+    cid = ids.new_uuid()
     body = members.message_body("m-9", Role.ASSISTANT, "é\n\u2028 text", T0, cid, None)
     seq_prefixed = bytes([body[0] + 1, 42]) + body[1:]  # what the append script stores
 
@@ -174,12 +175,12 @@ def test_a_compact_member_round_trips_every_field() -> None:
         role=Role.ASSISTANT,
         content="é\n\u2028 text",
         timestamp=T0,
-        citation_id=members.citation_text(cid),
+        citation_id=ids.citation_text(cid),
     )
 
 
 def test_a_compact_member_of_the_wrong_shape_is_an_unreadable_entry() -> None:
-    cid = members.new_uuid()
+    cid = ids.new_uuid()
     feeling = (Emotion.ANXIOUS, 0.25, 0.5)
     felt = members.message_body("m-1", Role.USER, "hi", T0, cid, feeling)
     stored = bytes([felt[0] + 1, 7]) + felt[1:]
