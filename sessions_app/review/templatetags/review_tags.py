@@ -38,7 +38,11 @@ def unread_text(counts: Counts | None) -> str:
 
 @register.filter
 def time_left(moment: datetime | None) -> str:
-    """How long until ``moment``, coarsely: "6 d 23 h", "5 h 12 min", "12 min", "under a minute"."""
+    """How long until ``moment``, coarsely: "6 d 23 h", "5 h 12 min", "12 min", "under a minute".
+
+    A number and its unit are joined by a no-break space: a narrow column wraps between the parts
+    ("6 d" / "23 h"), never between a number and its unit.
+    """
     if moment is None:
         return ""
     seconds = int((moment - timezone.now()).total_seconds())
@@ -46,10 +50,10 @@ def time_left(moment: datetime | None) -> str:
         return "under a minute"
     minutes, hours, days = seconds // 60, seconds // 3600, seconds // 86400
     if days:
-        return f"{days} d {hours % 24} h"
+        return f"{days}\u00a0d {hours % 24}\u00a0h"
     if hours:
-        return f"{hours} h {minutes % 60} min"
-    return f"{minutes} min"
+        return f"{hours}\u00a0h {minutes % 60}\u00a0min"
+    return f"{minutes}\u00a0min"
 
 
 @register.filter
