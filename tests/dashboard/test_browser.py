@@ -180,3 +180,29 @@ def test_a_deep_link_scrolls_to_the_highlighted_message(
     expect(target).to_have_class("msg role-user focus")
     expect(target).to_be_in_viewport()
     expect(page.locator("#m60")).to_have_count(0)  # the latest page is not the one shown
+
+
+def test_the_top_bar_wraps_by_whole_items_and_the_list_fits_a_laptop_window(
+    browser: Browser, site: str, fake_manager: ConversationStateManager, alice: User
+) -> None:
+    """At 1,200 px the session list stays inside the window; at 320 px (WCAG reflow) the top bar
+    wraps by whole items: no label is broken over two lines and the bar never widens the page."""
+    seed_session(fake_manager, AVA)
+    page = log_in(browser, site, "alice")
+    for width in (1200, 320):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(f"{site}/sessions/")
+        overflow, window = page.evaluate(
+            "() => { const b = document.querySelector('.topbar');"
+            " return [b.scrollWidth - b.clientWidth, document.documentElement.clientWidth]; }"
+        )
+        assert overflow <= 0, f"the top bar overflows at {width} px"
+        lines = page.evaluate(
+            "() => [...document.querySelectorAll('.brand, .nav a')]"
+            ".map(a => [a.textContent.trim(), a.getClientRects().length])"
+        )
+        assert len(lines) >= 8
+        assert [label for label, count in lines if count != 1] == [], f"a label wraps at {width} px"
+        if width == 1200:
+            page_width = page.evaluate("() => document.documentElement.scrollWidth")
+            assert page_width <= window, "the session list scrolls the page sideways at 1,200 px"
