@@ -120,7 +120,7 @@ class ConnectionLane:
     def pipeline(self, commands: Sequence[Command]) -> list[Any]:
         """Commands sent in one write, not a transaction; every reply is read before the first error
         reply is raised, so the connection stays in step."""
-        return self.exchange(commands, lambda connection: _read_replies(connection, len(commands)))
+        return self.exchange(commands, lambda connection: read_replies(connection, len(commands)))
 
     def close(self) -> None:
         """Hands every kept connection back to its pool."""
@@ -129,7 +129,8 @@ class ConnectionLane:
             self._pool.release(connection)
 
 
-def _read_replies(connection: Connection, count: int) -> list[Any]:
+def read_replies(connection: Connection, count: int) -> list[Any]:
+    """``count`` replies; every one is read before the first error reply is raised."""
     replies: list[Any] = []
     refused: redis.ResponseError | None = None
     for _ in range(count):

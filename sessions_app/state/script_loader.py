@@ -20,7 +20,7 @@ import redis
 from redis.connection import Connection
 
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.lane import shared_lane
+from sessions_app.state.lane import read_replies, shared_lane
 
 SCRIPT_NAMES = (
     "initialize",
@@ -103,11 +103,10 @@ def _read_transaction(connection: Connection, count: int) -> list[Any]:
     raised (the connection stays in step); a command refused when queued (e.g. OOM) says why EXEC
     was aborted."""
     refused: redis.ResponseError | None = None
-    for _ in range(count + 1):  # +OK for MULTI, then +QUEUED for each command
-        try:
-            connection.read_response()
-        except redis.ResponseError as exc:
-            refused = refused or exc
+    try:
+        read_replies(connection, count + 1)  # +OK for MULTI, then +QUEUED for each command
+    except redis.ResponseError as exc:
+        refused = exc
     try:
         replies = connection.read_response()
     except redis.ResponseError as exc:  # EXECABORT: say why
