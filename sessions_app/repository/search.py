@@ -1,10 +1,11 @@
 """Search over live and archived messages, by meaning, restricted inside the index query to the
 clients the caller may see.
 
-The access filter (and the date and speaker filters) are part of the ChromaDB ``where``: the index
-picks the nearest documents among those allowed, so a page of k results holds k authorised hits
-whenever that many exist, and a foreign document is never even a candidate. Call these only with the
-client ids the caller may read (``access.readable_client_ids``).
+The index ranks only documents the caller may see, so a page of k results holds k authorised hits
+whenever that many exist, and a foreign document is never even a candidate: for a few clients the
+search names their documents (``exact``: from the records, ranked exactly), for more the access
+filter (and the date and speaker filters) are part of the ChromaDB ``where``. Call these only with
+the client ids the caller may read (``access.readable_client_ids``).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sessions_app.archive.search import chroma
+from sessions_app.archive.search import chroma, exact
 from sessions_app.domain import Role
 from sessions_app.errors import InvalidInput
 from sessions_app.repository.search_hits import Candidate, MessageHit, resolve
@@ -84,12 +85,34 @@ def _where(
     return ids, clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _candidates(query: str, where: dict[str, Any] | None, ids: list[str], n: int) -> list[Candidate]:
-    vector = chroma.embed([query])[0]
-    hits = chroma.query(chroma.MESSAGES, vector, where=where, limit=n)
-    allowed = set(ids)
-    # Belt and braces: the where clause already restricts the index to these clients.
-    return [Candidate.of(h) for h in hits if h.metadata.get("user_id") in allowed]
+class _Nearest:
+    """The allowed messages nearest to the query, best first, as many as the caller asks for.
+
+    A few clients' messages (at most ``exact.EXACT_MAX_DOCUMENTS``) are named from the records and
+    ranked exactly, once per search; more are found by the index's filtered query, asked again for
+    more when a page needs it. Either way only ``ids``' documents are candidates.
+    """
+
+    def __init__(
+        self, query: str, ids: list[str], where: dict[str, Any] | None, wanted: exact.MessageFilter
+    ) -> None:
+        self.vector = chroma.embed([query])[0]
+        self.ids, self.where = ids, where
+        self.documents = exact.message_documents(ids, wanted)
+        self.ranked: list[Candidate] | None = None
+
+    def first(self, n: int) -> list[Candidate]:
+        if self.documents is not None:
+            if self.ranked is None:
+                hits = exact.rank(self.vector, self.documents, limit=MAX_CANDIDATES)
+                self.ranked = self._allowed(hits)
+            return self.ranked[:n]
+        return self._allowed(chroma.query(chroma.MESSAGES, self.vector, where=self.where, limit=n))
+
+    def _allowed(self, hits: list[chroma.Hit]) -> list[Candidate]:
+        # Belt and braces: the where clause, or the ids named, already restrict the index to these clients.
+        allowed = set(self.ids)
+        return [Candidate.of(h) for h in hits if h.metadata.get("user_id") in allowed]
 
 
 def search_messages(
@@ -117,10 +140,11 @@ def search_messages(
     if not user_ids:
         return []
     ids, where = _where(user_ids, since, until, role)
+    nearest = _Nearest(text, ids, where, exact.MessageFilter(since, until, role or None))
     wanted = offset + limit
     n = wanted
     while True:
-        candidates = _candidates(text, where, ids, n)
+        candidates = nearest.first(n)
         hits = resolve(candidates[offset:], text, lambda: state_manager(manager))
         # Hits whose records are gone were dropped: ask for more while the index may hold them.
         if len(hits) >= limit or len(candidates) < n or n >= MAX_CANDIDATES:
@@ -169,10 +193,11 @@ def search_sessions(
     if not user_ids:
         return []
     ids, where = _where(user_ids, since, until, role)
+    nearest = _Nearest(text, ids, where, exact.MessageFilter(since, until, role or None))
     wanted = offset + limit
     n = min(MAX_CANDIDATES, wanted * 8)
     while True:
-        candidates = _candidates(text, where, ids, n)
+        candidates = nearest.first(n)
         ranked = _rank(candidates)
         if len(ranked) >= wanted or len(candidates) < n or n >= MAX_CANDIDATES:
             break

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from ifemotion.accounts.tokens import create_token, revoke_token
+from sessions_app.archive.search import exact
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.api_support import ApiClient
 
@@ -47,3 +48,12 @@ def reporting(client: Client, reporting_token: str) -> ApiClient:
 @pytest.fixture
 def stranger(client: Client) -> ApiClient:
     return ApiClient(Client(), None)
+
+
+@pytest.fixture(params=["exact", "filtered"])
+def search_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a search test both ways: a few clients' messages named from the records and ranked
+    exactly (the default for small sets), and the index's ``where`` filter (larger sets)."""
+    if request.param == "filtered":
+        monkeypatch.setattr(exact, "EXACT_MAX_DOCUMENTS", 0)
+    return str(request.param)

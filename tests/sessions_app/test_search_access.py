@@ -4,20 +4,23 @@ filter and page; session search; bad queries get clear errors."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import LazySettings
 
 from sessions_app import repository
-from sessions_app.archive.search import indexer
+from sessions_app.archive.search import chroma, exact, indexer
 from sessions_app.errors import ContentTooLarge, InvalidInput
 from sessions_app.models import ArchivedMessage
+from sessions_app.repository.search_hits import MessageHit
 from sessions_app.state.manager import ConversationStateManager
 from tests.sessions_app.archive_support import use_embedded_chroma
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_path")]
 
 START = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
 # Therapist one's ten clients talk about sleep and work; therapist two's about loss and their partners.
@@ -38,6 +41,8 @@ TOPICS = {
         "He said he needs space and moved out last week.",
     ],
 }
+# The default: ONE's and TWO's 160 messages each are ranked exactly (named from the records).
+EXACT_MAX_DOCUMENTS = exact.EXACT_MAX_DOCUMENTS
 ASSISTANT = "That sounds really hard. What feels heaviest about it right now?"
 QUERIES = [
     "grief after losing a parent",
@@ -180,3 +185,88 @@ def test_bad_filters_get_clear_errors() -> None:
         repository.search_messages("grief", user_ids=ONE, since=datetime(2026, 1, 1))  # noqa: DTZ001
     with pytest.raises(InvalidInput, match="not one string"):
         repository.search_sessions("grief", user_ids="client-one-1")
+
+
+def ranking(hits: list[MessageHit]) -> list[tuple[float, set[tuple[str, str, int]]]]:
+    """Hits grouped by score (rounded: float32 against the index's own arithmetic), best first. The
+    last group is left out: a page may cut a group of equal scores anywhere, in either path."""
+    groups: dict[float, set[tuple[str, str, int]]] = {}
+    for hit in hits:
+        groups.setdefault(round(hit.score, 5), set()).add((hit.user_id, hit.session_id, hit.seq))
+    return sorted(groups.items(), reverse=True)[:-1]
+
+
+@pytest.mark.parametrize("clients", [ONE, ONE[:1], ONE[:3] + TWO[:2]], ids=["ten", "one", "five"])
+def test_named_documents_rank_as_the_index_filter_does(
+    clients: list[str], monkeypatch: pytest.MonkeyPatch, fake_manager: ConversationStateManager
+) -> None:
+    since = START + timedelta(days=10)
+
+    def searches(query: str) -> tuple[list[MessageHit], list[MessageHit], list[float]]:
+        everything = repository.search_messages(query, user_ids=clients, limit=30, manager=fake_manager)
+        filtered = repository.search_messages(
+            query, user_ids=clients, limit=30, since=since, role="user", manager=fake_manager
+        )
+        # Every client of a group says the same, so sessions tie: compare their scores, with a page
+        # large enough (20 sessions: 160 candidates) that no tie is cut.
+        sessions = repository.search_sessions(query, user_ids=clients, limit=20, manager=fake_manager)
+        return everything, filtered, [round(s.score, 5) for s in sessions]
+
+    for query in QUERIES:
+        monkeypatch.setattr(exact, "EXACT_MAX_DOCUMENTS", EXACT_MAX_DOCUMENTS)
+        named = searches(query)
+        monkeypatch.setattr(exact, "EXACT_MAX_DOCUMENTS", 0)  # the index's where
+        where = searches(query)
+        assert len(named[0]) == min(30, 16 * len(clients)), query
+        assert ranking(named[0]) == ranking(where[0]), query
+        assert ranking(named[1]) == ranking(where[1]), query
+        assert {h.session_id for h in named[1]} == {"s2"}
+        assert {h.role for h in named[1]} == {"user"}
+        assert len(named[2]) == 2 * len(clients)
+        assert named[2] == where[2], query
+
+
+def test_past_the_limit_the_index_filter_is_used(
+    monkeypatch: pytest.MonkeyPatch, fake_manager: ConversationStateManager
+) -> None:
+    calls: list[str] = []
+    query, rank = chroma.query, exact.rank
+
+    def spy(name: str, real: Callable[..., Any]) -> Callable[..., Any]:
+        def call(*args: Any, **kwargs: Any) -> Any:
+            calls.append(name)
+            return real(*args, **kwargs)
+
+        return call
+
+    monkeypatch.setattr(chroma, "query", spy("where", query))
+    monkeypatch.setattr(exact, "rank", spy("named", rank))
+    for limit, path in ((160, "named"), (159, "where")):  # ONE has 160 messages
+        monkeypatch.setattr(exact, "EXACT_MAX_DOCUMENTS", limit)
+        calls.clear()
+        hits = repository.search_messages("insomnia", user_ids=ONE, limit=10, manager=fake_manager)
+        assert len(hits) == 10
+        assert {h.user_id for h in hits} <= set(ONE)
+        assert set(calls) == {path}
+
+
+def test_archived_rows_the_index_does_not_hold_yet_are_skipped(
+    fake_manager: ConversationStateManager,
+) -> None:
+    client = ONE[0]
+    late = "My grandmother's funeral is on Friday and I do not know what to say."
+    ArchivedMessage.objects.create(
+        user_id=client, session_id="s3", seq=1, message_id="m1", role="user", content=late,
+        timestamp=START + timedelta(days=40), citation_id=f"c-{client}-s3-1",
+    )  # fmt: skip
+
+    def search() -> list[MessageHit]:
+        return repository.search_messages(
+            "grandmother funeral", user_ids=[client], limit=20, manager=fake_manager
+        )
+
+    assert len(search()) == 16
+    assert "s3" not in {h.session_id for h in search()}
+    assert indexer.index_pending().pending == 0
+    assert search()[0].session_id == "s3"
+    assert search()[0].snippet == late

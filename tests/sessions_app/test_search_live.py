@@ -3,6 +3,7 @@ one document whether indexed live or archived, deletions, and re-indexing when t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tests.redis_server import free_port
 from tests.sessions_app.archive_support import archiver, use_embedded_chroma
 from tests.support import use_state_manager
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("search_path")]
 
 AVA = "client-ava"
 GRIEF = [
@@ -86,6 +87,11 @@ def test_a_live_message_is_found_by_meaning_after_one_indexer_pass(manager: Conv
     assert (hits[0].session_id, hits[0].seq, hits[0].source) == (session_id, 4, "live")
     assert hits[0].snippet == GRIEF[0]  # text from Redis: the index holds none
     assert hits[0].role == "assistant"
+    # Filters apply to live documents too (by the metadata the index holds for them).
+    said = repository.search_messages("grief", user_ids=[AVA], role="user", manager=manager)
+    assert sorted(h.seq for h in said) == [1, 3, 5]
+    later = datetime.now(UTC) + timedelta(hours=1)
+    assert repository.search_messages("grief", user_ids=[AVA], since=later, manager=manager) == []
     assert LiveCursor.objects.get(session_id=session_id).seq == 5
     beat = IndexerHeartbeat.objects.get(name=worker.HEARTBEAT)
     assert beat.last_finished_at is not None

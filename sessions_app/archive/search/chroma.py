@@ -100,7 +100,7 @@ _client: ClientAPI | None = None
 _client_config: tuple[str, str] | None = None
 _embedding: Embedding | None = None
 _embedding_setting: tuple[str, str] | None = None
-# Embedded mode: which generation of the index this process loaded (see _fresh_collection).
+# Embedded mode: which generation of the index this process loaded (see fresh_collection).
 CHECK_SECONDS = 1.0  # look at the generation file at most this often
 RELOAD_SECONDS = 20.0  # reopen the index at most this often (at 100k messages a reopen takes ~1 s)
 _seen_generation: str | None = None
@@ -289,7 +289,7 @@ def _mark_written() -> None:
         _seen_generation = locking.write_generation() or _seen_generation
 
 
-def _fresh_collection(name: str) -> Collection:
+def fresh_collection(name: str) -> Collection:
     """The collection, reopened when another process (the search indexer, the archiver) has written
     to the index since this process opened it.
 
@@ -322,7 +322,7 @@ def query(name: str, near: str | Vectors, *, where: dict[str, Any] | None, limit
     """The ``limit`` nearest documents to ``near`` (a text, or one row of ``embed``) among those
     ``where`` allows, best first. The filter runs inside ChromaDB, before the nearest are picked."""
     vector = embed([near])[0] if isinstance(near, str) else near
-    target = _fresh_collection(name)
+    target = fresh_collection(name)
     with translate_errors("query"):
         result = target.query(
             query_embeddings=[vector],
