@@ -1,8 +1,8 @@
 """The dashboard's search page: one box, results as sessions with their best messages, filters, deep
 links into the transcript, and an audit row for every search (the query itself only as a keyed hash).
 
-Only the caller's readable clients are searched (assignments and active emergency access); the filter
-is inside the index query (``repository.search_sessions``).
+Only the caller's readable clients are searched (assignments and active emergency access); no other
+client's message is ever ranked (``repository.search_sessions``).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Search over live and archived messages, by meaning, restricted inside the index query to the
-clients the caller may see.
+"""Search over live and archived messages, by meaning, among the messages of the clients the caller
+may see only.
 
 The index ranks only documents the caller may see, so a page of k results holds k authorised hits
 whenever that many exist, and a foreign document is never even a candidate: for a few clients the
