@@ -574,6 +574,13 @@ ARCS: tuple[tuple[Emotion, ...], ...] = (
     (Emotion("overwhelmed"), Emotion("afraid"), E.EXPLORING, Emotion("calm")),
     (Emotion("sad"), E.EXPLORING, Emotion("hopeful")),
 )
+# Not every session helps. Some end worse than they began or back where they started, so the demo's
+# clients show setbacks as well as progress (the client page's trend rises as well as falls).
+SETBACK_ARCS: tuple[tuple[Emotion, ...], ...] = (
+    (E.EXPLORING, E.FRUSTRATED, Emotion("overwhelmed")),
+    (Emotion("hopeful"), Emotion("sad"), Emotion("lonely")),
+    (E.ANXIOUS, E.EXPLORING, E.ANXIOUS),
+)
 # The share of the conversation each phase takes, by the phase's stage.
 STAGE_WEIGHT = {"distress": 3, "exploring": 4, "breakthrough": 2, "integrated": 3}
 
@@ -851,7 +858,7 @@ def generate_client(seed: int, index: int, *, sessions: int | None = None, windo
             arc = ARCS[0]
         else:
             length = rng.randint(12, 32) * 2
-            arc = rng.choice(ARCS)
+            arc = rng.choice(ARCS + SETBACK_ARCS)
         result.append(
             generate_session(
                 rng,

@@ -13,8 +13,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 import sessions_app.state.members as members
-from sessions_app.demo.narrative import DemoClient, Say, generate_demo
-from sessions_app.domain import Breakthrough, Message, Milestone, Role, SessionStatus
+from sessions_app.dashboard.trends import session_trend
+from sessions_app.demo.narrative import ARCS, SETBACK_ARCS, DemoClient, Say, generate_demo
+from sessions_app.domain import Breakthrough, EmotionTransition, Message, Milestone, Role, SessionStatus
 from sessions_app.state.connection import client_from_url
 from sessions_app.state.keys import ID_PATTERN, SessionKeys
 from sessions_app.state.manager import ConversationStateManager
@@ -143,6 +144,23 @@ def test_arcs_milestones_breakthroughs_notes_and_a_closed_session(demo: Conversa
     assert SessionStatus.ACTIVE in statuses
     assert milestones > 0
     assert breakthroughs > 0
+
+
+def test_the_demo_shows_setbacks_as_well_as_progress(demo: ConversationStateManager) -> None:
+    """A demo where every session ends better than it began would make the client page's trend look
+    like a formula: some sessions end worse or where they started (``SETBACK_ARCS``)."""
+    shifts = []
+    for client in expected():
+        for session in client.sessions:
+            state = demo.read_session(client.user_id, session.session_id)
+            turns = [m.timestamp for m in state.messages if isinstance(m, Message) and m.role is Role.USER]
+            logged = [t for t in state.emotion_log if isinstance(t, EmotionTransition)]
+            shifts.append(session_trend(logged, turns).shift)
+    assert any(shift is not None and shift > 0.005 for shift in shifts)  # rising negative affect
+    assert any(shift is not None and shift < -0.005 for shift in shifts)  # falling
+    arcs = [s.arc for c in expected() for s in c.sessions]
+    assert set(arcs) & set(SETBACK_ARCS)
+    assert set(arcs) & set(ARCS)
 
 
 def test_running_twice_changes_nothing(
