@@ -285,10 +285,22 @@ def test_message_search_checks_its_input() -> None:
         repository.search_messages("x", user_ids=["bad id!"])
 
 
-def test_message_search_with_the_index_unreachable_raises_search_unavailable(settings: LazySettings) -> None:
+@pytest.mark.parametrize("archived", [False, True], ids=["nothing archived", "archived messages"])
+def test_message_search_with_the_index_unreachable_raises_search_unavailable(
+    settings: LazySettings, search_path: str, archived: bool
+) -> None:
+    # Nothing archived: the client's newest live messages may be waiting for the index, so "no
+    # results" would not be true either.
+    if archived:
+        ArchivedMessage.objects.create(
+            user_id=ALICE, session_id="s1", seq=1, message_id="m1", role="user", content="I feel anxious",
+            timestamp=datetime.now(UTC), citation_id="c-1",
+        )  # fmt: skip
     settings.CHROMA_URL = f"http://127.0.0.1:{free_port()}"
     with pytest.raises(repository.SearchUnavailable):
         repository.search_messages("anxious", user_ids=[ALICE])
+    with pytest.raises(repository.SearchUnavailable):
+        repository.search_sessions("anxious", user_ids=[ALICE])
 
 
 # ------------------------------------------------------------------------------ duplicate appends

@@ -127,10 +127,12 @@ def rank(near: str | Vectors, documents: Mapping[str, Metadata], *, limit: int) 
     """The ``limit`` documents nearest to ``near`` among ``documents``, best first, by cosine distance
     (the index's own measure: 1 - cosine similarity), ties by id. Documents the index does not hold
     are left out. Raises ``SearchUnavailable``."""
+    # Opened even when nothing is named: an index that is down or being rebuilt says so rather than
+    # finding nothing (the client's newest live messages may be waiting for it).
+    target = chroma.fresh_collection(chroma.MESSAGES)
     if not documents:
         return []
     vector = chroma.embed([near])[0] if isinstance(near, str) else near
-    target = chroma.fresh_collection(chroma.MESSAGES)
     with chroma.translate_errors("get"):
         found = target.get(ids=list(documents), include=["embeddings"])
     ids = list(found["ids"])
