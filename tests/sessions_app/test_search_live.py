@@ -13,7 +13,7 @@ from django.conf import LazySettings
 from django.core.management import call_command
 
 from sessions_app import repository
-from sessions_app.archive.search import chroma, indexer, worker
+from sessions_app.archive.search import chroma, exact, indexer, worker
 from sessions_app.archive.search.models import IndexerHeartbeat, LiveCursor, PendingDeletion
 from sessions_app.models import ArchivedMessage, ArchivedSession
 from sessions_app.state.connection import client_from_url
@@ -96,6 +96,27 @@ def test_a_live_message_is_found_by_meaning_after_one_indexer_pass(manager: Conv
     beat = IndexerHeartbeat.objects.get(name=worker.HEARTBEAT)
     assert beat.last_finished_at is not None
     assert beat.error == ""
+
+
+def test_live_messages_count_toward_the_limit_of_the_exact_path(
+    manager: ConversationStateManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conversation(manager)  # five messages, all live
+    worker.run_pass(manager.redis)
+    ranked: list[int] = []
+    rank = exact.rank
+
+    def counting(*args: Any, **kwargs: Any) -> list[chroma.Hit]:
+        ranked.append(len(args[1]))
+        return rank(*args, **kwargs)
+
+    monkeypatch.setattr(exact, "rank", counting)
+    for limit, named in ((5, [5]), (4, [])):  # 4: the index's where filter instead
+        monkeypatch.setattr(exact, "EXACT_MAX_DOCUMENTS", limit)
+        ranked.clear()
+        hits = repository.search_messages("grief after losing a parent", user_ids=[AVA], manager=manager)
+        assert hits[0].snippet == GRIEF[0]
+        assert ranked == named
 
 
 def test_only_new_messages_are_embedded_on_the_next_pass(

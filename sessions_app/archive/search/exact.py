@@ -74,8 +74,9 @@ def message_documents(
     }
     live_sessions = LiveCursor.objects.filter(user_id__in=user_ids)
     cursors = list(live_sessions.values_list("user_id", "session_id", "seq"))
-    # A live session's older messages may be archived already (named above); the rest were indexed live.
-    if len(documents) + sum(seq for _u, _s, seq in cursors) > 2 * limit:
+    # Live sessions hold at least as many documents as their cursors' sum, less those archived
+    # already (named above): more than ``limit`` in all whenever that sum is. Checked before naming.
+    if sum(seq for _u, _s, seq in cursors) > limit:
         return None
     live = [
         name
