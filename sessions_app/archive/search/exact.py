@@ -58,7 +58,7 @@ def message_documents(
 ) -> dict[str, Metadata] | None:
     """The message documents of ``user_ids`` that ``wanted`` allows, by id, with their metadata as
     the index holds it; None when the clients have more than ``limit`` (``EXACT_MAX_DOCUMENTS``)
-    messages in all (then the index's own filter is the cheaper way). Raises ``SearchUnavailable``
+    messages in all, live ones counting twice (then the index's own filter is the cheaper way). Raises ``SearchUnavailable``
     (the index) for live ids."""
     if limit is None:
         limit = EXACT_MAX_DOCUMENTS
@@ -83,7 +83,9 @@ def message_documents(
         for name in _live_ids(cursors)
         if name not in documents  # archived already: named above
     ]
-    if len(documents) + len(live) > limit:
+    # A live document costs about twice an archived one (52 against 24 ms per 1,000): its metadata
+    # comes from the index too.
+    if len(documents) + 2 * len(live) > limit:
         return None
     documents.update(_indexed_metadata(live))
     return {name: metadata for name, metadata in documents.items() if wanted.allows(metadata)}
