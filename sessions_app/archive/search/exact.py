@@ -58,8 +58,8 @@ def message_documents(
 ) -> dict[str, Metadata] | None:
     """The message documents of ``user_ids`` that ``wanted`` allows, by id, with their metadata as
     the index holds it; None when the clients have more than ``limit`` (``EXACT_MAX_DOCUMENTS``)
-    messages in all, live ones counting twice (then the index's own filter is the cheaper way). Raises ``SearchUnavailable``
-    (the index) for live ids."""
+    messages in all, live ones counting twice (then the index's own filter is the cheaper way).
+    Raises ``SearchUnavailable`` (the index) for live ids."""
     if limit is None:
         limit = EXACT_MAX_DOCUMENTS
     rows = ArchivedMessage.objects.filter(user_id__in=user_ids).values_list(
