@@ -25,6 +25,7 @@ import os
 import threading
 import weakref
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from queue import Queue
 from typing import Any, TypeVar
 
@@ -89,10 +90,17 @@ class ConnectionLane:
         """Only a connection whose replies were all read comes back here; others are disconnected first."""
         room = self._waiting_room
         dry = room is not None and room.empty()
-        if self._pid == os.getpid() and len(self._idle) < self._keep and not dry:
-            self._idle.append(connection)
-        else:
+        if self._pid != os.getpid() or len(self._idle) >= self._keep or dry:
             self._pool.release(connection)
+            return
+        self._idle.append(connection)
+        # Between the look above and the append, another thread may have taken the queue's last
+        # connection and a third, having found this list empty, now waits in the queue, where it never
+        # sees this list. Looked at again after the append, an empty queue means exactly that: the pool
+        # gets one back. (A thread that comes later finds the connection in the list.)
+        if room is not None and room.empty():
+            with suppress(IndexError):  # another thread took it meanwhile; it gives it back the same way
+                self._pool.release(self._idle.pop())
 
     def exchange(self, commands: Sequence[Command], read: Callable[[Connection], T]) -> T:
         """Sends ``commands`` in one write on a kept connection and returns what ``read`` reads back.

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import fakeredis
 import pytest
 import redis
+from redis.connection import Connection
 from redis.sentinel import Sentinel, SentinelConnectionPool
 
 from sessions_app.errors import SessionClosed, SessionNotFound
@@ -54,6 +57,42 @@ def test_calls_reuse_one_connection_and_the_pool_gets_every_one_back(real_redis_
     lane = _lane(manager)
     lane.close()
     assert pool.pool.qsize() == 3  # every connection (or its free slot) is back in the pool
+    client.close()
+
+
+def test_a_connection_given_back_while_a_thread_starts_waiting_in_the_pool_reaches_it(
+    real_redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the give-back guards against: the pool's queue still held a connection when the lane
+    looked, another thread took it, and a third waits in the queue, which never looks in the lane."""
+    client = client_from_url(real_redis_url, max_connections=1, connect_timeout=2.0)
+    pool = client.connection_pool
+    assert isinstance(pool, redis.BlockingConnectionPool)
+    lane = lane_for(client)
+    assert lane is not None
+    mine = lane.take()  # the only connection
+    got: list[Connection] = []
+    waiter = threading.Thread(target=lambda: got.append(pool.get_connection()))
+    waiter.start()
+    deadline = time.monotonic() + 5
+    while not pool.pool.not_empty._waiters and time.monotonic() < deadline:  # type: ignore[attr-defined]
+        time.sleep(0.001)  # until the waiter waits in the queue
+    real_empty = pool.pool.empty
+    looks: list[bool] = []
+
+    def empty() -> bool:  # the lane's first look sees the queue not yet empty; later looks see it as it is
+        looks.append(real_empty())
+        return len(looks) > 1 and looks[-1]
+
+    monkeypatch.setattr(pool.pool, "empty", empty)
+
+    lane.give_back(mine)
+
+    waiter.join(timeout=5)
+    assert got == [mine]  # the waiter got it at once, not "No connection available" after 2 s
+    assert lane._idle == []
+    assert looks == [True, True]  # it looked again after keeping the connection
+    pool.release(mine)
     client.close()
 
 
