@@ -72,10 +72,10 @@ def test_a_connection_given_back_while_a_thread_starts_waiting_in_the_pool_reach
     assert lane is not None
     mine = lane.take()  # the only connection
     got: list[Connection] = []
-    waiter = threading.Thread(target=lambda: got.append(pool.get_connection()))
+    waiter = threading.Thread(target=lambda: got.append(pool.get_connection()))  # type: ignore[no-untyped-call]
     waiter.start()
     deadline = time.monotonic() + 5
-    while not pool.pool.not_empty._waiters and time.monotonic() < deadline:  # type: ignore[attr-defined]
+    while not pool.pool.not_empty._waiters and time.monotonic() < deadline:  # CPython's Condition
         time.sleep(0.001)  # until the waiter waits in the queue
     real_empty = pool.pool.empty
     looks: list[bool] = []
@@ -92,7 +92,7 @@ def test_a_connection_given_back_while_a_thread_starts_waiting_in_the_pool_reach
     assert got == [mine]  # the waiter got it at once, not "No connection available" after 2 s
     assert lane._idle == []
     assert looks == [True, True]  # it looked again after keeping the connection
-    pool.release(mine)
+    pool.release(mine)  # type: ignore[no-untyped-call]
     client.close()
 
 
