@@ -39,8 +39,8 @@ for path in (REPO_ROOT, REPO_ROOT / "bench"):
 import redis  # noqa: E402
 from timing import Figure, measure, pin_self, pin_server, rates, server_cpu_seconds  # noqa: E402
 
+import sessions_app.state.decoded as decoded  # noqa: E402
 import sessions_app.state.ids as ids  # noqa: E402
-import sessions_app.state.members as members  # noqa: E402
 import sessions_app.state.payloads as payloads  # noqa: E402
 from sessions_app.domain import Role  # noqa: E402
 from sessions_app.state.connection import client_from_url  # noqa: E402
@@ -141,7 +141,7 @@ def product_ops(manager: ConversationStateManager) -> dict[str, Callable[[int], 
     def resume_cold(i: int) -> object:
         # As the first read of these messages in this process: nothing decoded before (clearing the
         # cache of a hundred entries costs about 2 µs, counted here).
-        members.DECODED_MESSAGES.clear()
+        decoded.clear_all()
         return resume(i)
 
     return {

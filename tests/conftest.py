@@ -20,7 +20,7 @@ import redis
 from django.core.cache import caches
 from pytest_django.fixtures import Settings
 
-import sessions_app.state.members as members
+import sessions_app.state.decoded as decoded
 from ifemotion.accounts.models import Role, User
 from sessions_app.state.manager import ConversationStateManager
 from tests.redis_server import REDIS_SERVER, RedisServer
@@ -104,8 +104,8 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
 
 @pytest.fixture(autouse=True)
 def fresh_decoded_messages() -> None:
-    """Every test starts with an empty cache of decoded messages (sessions_app/state/decoded.py)."""
-    members.DECODED_MESSAGES.clear()
+    """Every test starts with empty caches of decoded members (sessions_app/state/decoded.py)."""
+    decoded.clear_all()
 
 
 @pytest.fixture(autouse=True)

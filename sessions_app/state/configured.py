@@ -6,7 +6,7 @@ from functools import cache
 
 from django.conf import settings
 
-import sessions_app.state.members as members
+import sessions_app.state.decoded as decoded
 from sessions_app.archive.store import archived_message
 from sessions_app.notes.reads import guidance_seed
 from sessions_app.state.connection import get_redis
@@ -15,8 +15,8 @@ from sessions_app.state.manager import ConversationStateManager
 
 @cache
 def get_state_manager() -> ConversationStateManager:
-    # One cache of decoded messages per process, shared by every reader of live records.
-    members.DECODED_MESSAGES.capacity = settings.STATE_DECODED_MESSAGES
+    # One cache of decoded members per kind and process, shared by every reader of live records.
+    decoded.size_all(settings.STATE_DECODED_MESSAGES)
     return ConversationStateManager(
         get_redis(),
         ttl_seconds=settings.STATE_TTL_SECONDS,

@@ -36,7 +36,8 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
-from sessions_app.state.decoded import DecodedCache
+from sessions_app.state.decoded import DECODED_BREAKTHROUGHS, DECODED_MILESTONES, DECODED_TRANSITIONS
+from sessions_app.state.decoded import DECODED_MESSAGES as DECODED_MESSAGES
 from sessions_app.state.ids import CITATION_PREFIX, citation_text
 
 T = TypeVar("T")
@@ -96,7 +97,6 @@ _MILESTONE = msgspec.msgpack.Decoder(tuple[int, str | None, str, str, At, Any])
 _BREAKTHROUGH = msgspec.msgpack.Decoder(tuple[str, str, str, float, list[str], At, Any])
 _CITATION = msgspec.msgpack.Decoder(tuple[int | None, int | str, int, bytes, At, list[str], Opt])
 _new = object.__new__
-DECODED_MESSAGES: DecodedCache[Message] = DecodedCache(5_000)  # STATE_DECODED_MESSAGES (decoded.py)
 
 
 # ---------------------------------------------------------------------------- ids
@@ -335,17 +335,25 @@ def messages(raws: Sequence[bytes | str], *, key: str = "") -> tuple[Message | U
 def transitions(
     raws: Sequence[bytes | str], *, key: str = ""
 ) -> tuple[EmotionTransition | UnreadableEntry, ...]:
-    return _decode_all(raws, "emotion transition", _transition, codec.transition_from, key)
+    return DECODED_TRANSITIONS.decode(
+        raws,
+        lambda some, at: _decode_all(some, "emotion transition", _transition, codec.transition_from, key, at),
+    )
 
 
 def milestones(raws: Sequence[bytes | str], *, key: str = "") -> tuple[Milestone | UnreadableEntry, ...]:
-    return _decode_all(raws, "milestone", _milestone, codec.milestone_from, key)
+    return DECODED_MILESTONES.decode(
+        raws, lambda some, at: _decode_all(some, "milestone", _milestone, codec.milestone_from, key, at)
+    )
 
 
 def breakthroughs(
     raws: Sequence[bytes | str], *, key: str = ""
 ) -> tuple[Breakthrough | UnreadableEntry, ...]:
-    return _decode_all(raws, "breakthrough", _breakthrough, codec.breakthrough_from, key)
+    return DECODED_BREAKTHROUGHS.decode(
+        raws,
+        lambda some, at: _decode_all(some, "breakthrough", _breakthrough, codec.breakthrough_from, key, at),
+    )
 
 
 def citations_with_versions(

@@ -1,5 +1,6 @@
-"""The cache of decoded messages (sessions_app/state/decoded.py): a session read again is not decoded
-again, a new message is decoded alone, unreadable members are never kept, the cache stays bounded."""
+"""The caches of decoded members (sessions_app/state/decoded.py): a session read again is not decoded
+again (messages, emotion log, milestones, breakthroughs), a new member is decoded alone, unreadable
+members are never kept, the caches stay bounded."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ import pytest
 import redis
 from django.test import override_settings
 
+import sessions_app.state.decoded as decoded
 import sessions_app.state.members as members
-from sessions_app.domain import Message, UnreadableEntry
+from sessions_app.domain import EmotionTransition, Message, UnreadableEntry
 from sessions_app.state import configured
 from sessions_app.state.decoded import DecodedCache
 from sessions_app.state.keys import SessionKeys
@@ -51,6 +53,38 @@ def test_a_session_read_again_comes_from_the_cache_and_a_new_message_is_decoded_
     assert third[:30] == first
     assert isinstance(third[30], Message)
     assert (third[30].seq, third[30].content) == (31, "a new one")
+
+
+def test_the_emotion_log_milestones_and_breakthroughs_read_again_come_from_their_caches(
+    manager: ConversationStateManager,
+) -> None:
+    session_id = _session(manager, 4)
+    manager.update_emotion("alice", session_id, emotion="anxious", intensity=0.7, confidence=0.8)
+    manager.update_emotion("alice", session_id, emotion="exploring", intensity=0.4, confidence=0.9)
+    manager.record_milestone("alice", session_id, description="named the fear")
+    manager.record_breakthrough(
+        "alice", session_id, description="linked sleep and mood", category="pattern_recognition",
+        confidence=0.8, evidence=["m-x"],
+    )  # fmt: skip
+    first = manager.resume_session("alice", session_id)
+    assert (len(decoded.DECODED_TRANSITIONS), len(decoded.DECODED_MILESTONES)) == (2, 1)
+    assert len(decoded.DECODED_BREAKTHROUGHS) == 1
+
+    again = manager.resume_session("alice", session_id)
+    for before, after in (
+        (first.emotion_log, again.emotion_log),
+        (first.milestones, again.milestones),
+        (first.breakthroughs, again.breakthroughs),
+    ):
+        assert len(before) == len(after) > 0
+        assert all(a is b for a, b in zip(before, after, strict=True))  # not decoded again
+
+    manager.update_emotion("alice", session_id, emotion="calm", intensity=0.3, confidence=0.9)
+    third = manager.read_session("alice", session_id).emotion_log
+    assert len(decoded.DECODED_TRANSITIONS) == 3
+    assert third[:2] == first.emotion_log
+    assert isinstance(third[2], EmotionTransition)
+    assert (third[2].from_emotion, third[2].to_emotion) == ("exploring", "calm")  # its own bytes
 
 
 def test_an_unreadable_member_is_never_kept_and_keeps_its_place_in_the_list(
@@ -121,10 +155,12 @@ def test_the_setting_sizes_the_process_cache(
     cache: DecodedCache[Message], fake_redis: redis.Redis, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(configured, "get_redis", lambda: fake_redis)
+    for each in decoded.ALL:
+        monkeypatch.setattr(each, "capacity", each.capacity)  # restored after the test
     configured.get_state_manager.cache_clear()
     try:
         with override_settings(STATE_DECODED_MESSAGES=123):
             configured.get_state_manager()
-        assert cache.capacity == 123
+        assert [each.capacity for each in decoded.ALL] == [123] * 4  # messages and the other kinds
     finally:
         configured.get_state_manager.cache_clear()
