@@ -1,9 +1,9 @@
-"""Search over live and archived messages, by meaning, among the messages of the clients the caller
-may see only.
+"""Search over live and archived messages by meaning, among the messages of the clients the caller
+may see, and only those.
 
-The index ranks only documents the caller may see, so a page of k results holds k authorised hits
+Only documents of those clients are ever ranked, so a page of k results holds k authorised hits
 whenever that many exist, and a foreign document is never even a candidate: for a few clients the
-search names their documents (``exact``: from the records, ranked exactly), for more the access
+search names their documents (``exact``: from the records, ranked exactly here), for more the access
 filter (and the date and speaker filters) are part of the ChromaDB ``where``. Call these only with
 the client ids the caller may read (``access.readable_client_ids``).
 """
