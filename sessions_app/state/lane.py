@@ -96,8 +96,9 @@ class ConnectionLane:
         self._idle.append(connection)
         # Between the look above and the append, another thread may have taken the queue's last
         # connection and a third, having found this list empty, now waits in the queue, where it never
-        # sees this list. Looked at again after the append, an empty queue means exactly that: the pool
-        # gets one back. (A thread that comes later finds the connection in the list.)
+        # sees this list. So the queue is looked at again after the append: empty, it may hold a waiter
+        # (or every connection is simply out), and the pool gets one back either way. A thread that
+        # comes later finds the connection in the list.
         if room is not None and room.empty():
             with suppress(IndexError):  # another thread took it meanwhile; it gives it back the same way
                 self._pool.release(self._idle.pop())
