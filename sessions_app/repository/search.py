@@ -90,29 +90,34 @@ class _Nearest:
 
     A few clients' messages (at most ``exact.EXACT_MAX_DOCUMENTS``) are named from the records and
     ranked exactly, once per search; more are found by the index's filtered query, asked again for
-    more when a page needs it. Either way only ``ids``' documents are candidates.
+    more when a page needs it. Either way only ``user_ids``' documents are candidates. Raises
+    ``InvalidInput`` for a bad filter, before anything is read.
     """
 
     def __init__(
-        self, query: str, ids: list[str], where: dict[str, Any] | None, wanted: exact.MessageFilter
+        self,
+        query: str,
+        user_ids: Collection[str],
+        since: datetime | None,
+        until: datetime | None,
+        role: str | None,
     ) -> None:
+        ids, self.where = _where(user_ids, since, until, role)
+        self.allowed = set(ids)
         self.vector = chroma.embed([query])[0]
-        self.ids, self.where = ids, where
-        self.documents = exact.message_documents(ids, wanted)
+        self.documents = exact.message_documents(ids, exact.MessageFilter(since, until, role or None))
         self.ranked: list[Candidate] | None = None
 
     def first(self, n: int) -> list[Candidate]:
         if self.documents is not None:
             if self.ranked is None:
-                hits = exact.rank(self.vector, self.documents, limit=MAX_CANDIDATES)
-                self.ranked = self._allowed(hits)
+                self.ranked = self._allowed(exact.rank(self.vector, self.documents, limit=MAX_CANDIDATES))
             return self.ranked[:n]
         return self._allowed(chroma.query(chroma.MESSAGES, self.vector, where=self.where, limit=n))
 
     def _allowed(self, hits: list[chroma.Hit]) -> list[Candidate]:
         # Belt and braces: the where clause, or the ids named, already restrict the index to these clients.
-        allowed = set(self.ids)
-        return [Candidate.of(h) for h in hits if h.metadata.get("user_id") in allowed]
+        return [Candidate.of(h) for h in hits if h.metadata.get("user_id") in self.allowed]
 
 
 def search_messages(
@@ -139,8 +144,7 @@ def search_messages(
         raise InvalidInput("user_ids", "user_ids must be a collection of ids, not one string")
     if not user_ids:
         return []
-    ids, where = _where(user_ids, since, until, role)
-    nearest = _Nearest(text, ids, where, exact.MessageFilter(since, until, role or None))
+    nearest = _Nearest(text, user_ids, since, until, role)
     wanted = offset + limit
     n = wanted
     while True:
@@ -192,8 +196,7 @@ def search_sessions(
         raise InvalidInput("user_ids", "user_ids must be a collection of ids, not one string")
     if not user_ids:
         return []
-    ids, where = _where(user_ids, since, until, role)
-    nearest = _Nearest(text, ids, where, exact.MessageFilter(since, until, role or None))
+    nearest = _Nearest(text, user_ids, since, until, role)
     wanted = offset + limit
     n = min(MAX_CANDIDATES, wanted * 8)
     while True:

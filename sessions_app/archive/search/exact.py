@@ -27,7 +27,7 @@ import numpy as np
 from sessions_app.archive.search import chroma
 from sessions_app.archive.search.chroma import Hit, Metadata
 from sessions_app.archive.search.embeddings import Vectors
-from sessions_app.archive.search.indexer import message_id
+from sessions_app.archive.search.indexer import message_document, message_id
 from sessions_app.archive.search.models import LiveCursor
 from sessions_app.models import ArchivedMessage
 
@@ -69,10 +69,11 @@ def message_documents(
     archived = list(rows[: limit + 1])
     if len(archived) > limit:
         return None
-    documents: dict[str, Metadata] = {
-        message_id(user_id, session_id, seq): _metadata(user_id, session_id, seq, role, at.timestamp())
-        for user_id, session_id, seq, role, at in archived
-    }
+    documents: dict[str, Metadata] = {}
+    for user_id, session_id, seq, role, at in archived:
+        # The id and metadata the indexer gave the document (its text is not needed to name it).
+        named = message_document(user_id=user_id, session_id=session_id, seq=seq, role=role, text="", at=at)
+        documents[named.id] = named.metadata()
     live_sessions = LiveCursor.objects.filter(user_id__in=user_ids)
     cursors = list(live_sessions.values_list("user_id", "session_id", "seq"))
     # Live sessions hold at least as many documents as their cursors' sum, less those archived
@@ -90,18 +91,6 @@ def message_documents(
         return None
     documents.update(_indexed_metadata(live))
     return {name: metadata for name, metadata in documents.items() if wanted.allows(metadata)}
-
-
-def _metadata(user_id: str, session_id: str, seq: int, role: str, timestamp: float) -> Metadata:
-    # The shape indexer.message_document gives the index.
-    return {
-        "user_id": user_id,
-        "session_id": session_id,
-        "type": "message",
-        "timestamp": timestamp,
-        "seq": seq,
-        "role": role,
-    }
 
 
 def _live_ids(cursors: Iterable[tuple[str, str, int]]) -> Iterable[str]:
@@ -127,16 +116,15 @@ def _indexed_metadata(ids: list[str]) -> dict[str, Metadata]:
     }
 
 
-def rank(near: str | Vectors, documents: Mapping[str, Metadata], *, limit: int) -> list[Hit]:
-    """The ``limit`` documents nearest to ``near`` among ``documents``, best first, by cosine distance
-    (the index's own measure: 1 - cosine similarity), ties by id. Documents the index does not hold
-    are left out. Raises ``SearchUnavailable``."""
+def rank(vector: Vectors, documents: Mapping[str, Metadata], *, limit: int) -> list[Hit]:
+    """The ``limit`` documents nearest to ``vector`` (a row of ``chroma.embed``) among ``documents``,
+    best first, by cosine distance (the index's own measure: 1 - cosine similarity), ties by id.
+    Documents the index does not hold are left out. Raises ``SearchUnavailable``."""
     # Opened even when nothing is named: an index that is down or being rebuilt says so rather than
     # finding nothing (the client's newest live messages may be waiting for it).
     target = chroma.fresh_collection(chroma.MESSAGES)
     if not documents:
         return []
-    vector = chroma.embed([near])[0] if isinstance(near, str) else near
     with chroma.translate_errors("get"):
         found = target.get(ids=list(documents), include=["embeddings"])
     ids = list(found["ids"])
