@@ -36,8 +36,13 @@ from sessions_app.domain import (
     Role,
     UnreadableEntry,
 )
-from sessions_app.state.decoded import DECODED_BREAKTHROUGHS, DECODED_MILESTONES, DECODED_TRANSITIONS
-from sessions_app.state.decoded import DECODED_MESSAGES as DECODED_MESSAGES
+from sessions_app.state.decoded import (
+    DECODED_BREAKTHROUGHS,
+    DECODED_MESSAGES,
+    DECODED_MILESTONES,
+    DECODED_TRANSITIONS,
+    DecodedCache,
+)
 from sessions_app.state.ids import CITATION_PREFIX, citation_text
 
 T = TypeVar("T")
@@ -327,33 +332,35 @@ def _reason(raw: bytes, exc: Exception) -> str:
 
 
 def messages(raws: Sequence[bytes | str], *, key: str = "") -> tuple[Message | UnreadableEntry, ...]:
-    return DECODED_MESSAGES.decode(
-        raws, lambda some, at: _decode_all(some, "message", _message, codec.message_from, key, at)
-    )
+    return _cached(DECODED_MESSAGES, raws, "message", _message, codec.message_from, key)
 
 
 def transitions(
     raws: Sequence[bytes | str], *, key: str = ""
 ) -> tuple[EmotionTransition | UnreadableEntry, ...]:
-    return DECODED_TRANSITIONS.decode(
-        raws,
-        lambda some, at: _decode_all(some, "emotion transition", _transition, codec.transition_from, key, at),
-    )
+    return _cached(DECODED_TRANSITIONS, raws, "emotion transition", _transition, codec.transition_from, key)
 
 
 def milestones(raws: Sequence[bytes | str], *, key: str = "") -> tuple[Milestone | UnreadableEntry, ...]:
-    return DECODED_MILESTONES.decode(
-        raws, lambda some, at: _decode_all(some, "milestone", _milestone, codec.milestone_from, key, at)
-    )
+    return _cached(DECODED_MILESTONES, raws, "milestone", _milestone, codec.milestone_from, key)
 
 
 def breakthroughs(
     raws: Sequence[bytes | str], *, key: str = ""
 ) -> tuple[Breakthrough | UnreadableEntry, ...]:
-    return DECODED_BREAKTHROUGHS.decode(
-        raws,
-        lambda some, at: _decode_all(some, "breakthrough", _breakthrough, codec.breakthrough_from, key, at),
-    )
+    return _cached(DECODED_BREAKTHROUGHS, raws, "breakthrough", _breakthrough, codec.breakthrough_from, key)
+
+
+def _cached(
+    cache: DecodedCache[T],
+    raws: Sequence[bytes | str],
+    kind: str,
+    compact: Callable[[bytes], T],
+    legacy: Callable[[dict[str, Any]], T],
+    key: str,
+) -> tuple[T | UnreadableEntry, ...]:
+    """``_decode_all`` for the members ``cache`` has not seen (decoded.py)."""
+    return cache.decode(raws, lambda some, at: _decode_all(some, kind, compact, legacy, key, at))
 
 
 def citations_with_versions(

@@ -12,7 +12,6 @@ import redis
 from django.test import override_settings
 
 import sessions_app.state.decoded as decoded
-import sessions_app.state.members as members
 from sessions_app.domain import EmotionTransition, Message, UnreadableEntry
 from sessions_app.state import configured
 from sessions_app.state.decoded import DecodedCache
@@ -22,7 +21,7 @@ from sessions_app.state.manager import ConversationStateManager
 
 @pytest.fixture
 def cache() -> Iterator[DecodedCache[Message]]:
-    cache = members.DECODED_MESSAGES
+    cache = decoded.DECODED_MESSAGES
     capacity = cache.capacity
     cache.clear()
     yield cache
@@ -115,7 +114,7 @@ def test_the_cache_is_bounded_and_drops_the_oldest_first(
     assert len(cache) == 10
     key = SessionKeys.for_session("alice", new).messages
     raws = manager.redis.lrange(key, 0, -1)
-    assert [members.DECODED_MESSAGES._items.get(raw) for raw in raws[5:]] == list(messages[5:])
+    assert [decoded.DECODED_MESSAGES._items.get(raw) for raw in raws[5:]] == list(messages[5:])
     oldest = manager.read_session("alice", old).messages[0]  # decoded again
     assert isinstance(oldest, Message)
     assert oldest.content == "message 0"
