@@ -32,6 +32,8 @@ from typing import Any, TypeVar
 import redis
 from redis.connection import Connection
 
+from sessions_app.state import wire
+
 try:
     from hiredis import pack_command as hiredis_pack
 except ImportError:  # redis-py works without hiredis (slower); so do we
@@ -42,16 +44,30 @@ Command = tuple[Any, ...]
 T = TypeVar("T")
 
 
-def pack_all(connection: Connection, commands: Sequence[Command]) -> Any:
+def pack_all(connection: Connection, commands: Sequence[Command]) -> bytes:
     """Commands in RESP, for one write. Our arguments are only str, bytes and int, so hiredis packs
     them directly, without redis-py's per-argument conversions."""
     if hiredis_pack is None:
-        return connection.pack_commands(commands)
-    return [b"".join([hiredis_pack(command) for command in commands])]
+        return b"".join(connection.pack_commands(commands))
+    if len(commands) == 1:
+        packed: bytes = hiredis_pack(commands[0])
+        return packed
+    return b"".join([hiredis_pack(command) for command in commands])
 
 
-def read_one(connection: Connection) -> Any:
-    return connection.read_response()
+read_one = wire.reply
+
+# Forks seen by this process. A lane compares it with the count when it last took a connection, instead
+# of asking os.getpid() (a system call: two per call on the hot path) every time.
+_forks = 0
+
+
+def _forked() -> None:
+    global _forks
+    _forks += 1
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class ConnectionLane:
@@ -59,7 +75,7 @@ class ConnectionLane:
         self._pool = pool
         self._keep = keep
         self._idle: list[Connection] = []
-        self._pid = os.getpid()
+        self._forks = _forks
         # A blocking pool's threads wait in its queue for a connection, never in the lane's list: while
         # its queue is empty (every connection out, someone may be waiting), one given back goes there.
         self._waiting_room: Queue[Connection | None] | None = (
@@ -67,16 +83,16 @@ class ConnectionLane:
         )
 
     def take(self) -> Connection:
-        if self._pid != os.getpid():  # a forked child: the parent's sockets are not ours to use
+        if self._forks != _forks:  # a forked child: the parent's sockets are not ours to use
             self._idle = []
-            self._pid = os.getpid()
+            self._forks = _forks
         try:
             connection = self._idle.pop()
         except IndexError:
             return self._pool.get_connection()
         try:
-            if connection.can_read():
-                raise redis.ConnectionError("an idle connection has data: the server closed it")
+            if wire.stale(connection):  # closed by the server, or stray bytes: start afresh
+                connection.disconnect()  # type: ignore[no-untyped-call]
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             connection.disconnect()  # type: ignore[no-untyped-call]
         try:
@@ -90,7 +106,7 @@ class ConnectionLane:
         """Only a connection whose replies were all read comes back here; others are disconnected first."""
         room = self._waiting_room
         dry = room is not None and room.empty()
-        if self._pid != os.getpid() or len(self._idle) >= self._keep or dry:
+        if self._forks != _forks or len(self._idle) >= self._keep or dry:
             self._pool.release(connection)
             return
         self._idle.append(connection)
@@ -112,7 +128,7 @@ class ConnectionLane:
         """
         connection = self.take()
         try:
-            connection.send_packed_command(pack_all(connection, commands))  # type: ignore[no-untyped-call]
+            wire.send(connection, pack_all(connection, commands))
             return read(connection)
         except redis.ResponseError:
             raise
@@ -144,7 +160,7 @@ def read_replies(connection: Connection, count: int) -> list[Any]:
     refused: redis.ResponseError | None = None
     for _ in range(count):
         try:
-            replies.append(connection.read_response())
+            replies.append(wire.reply(connection))
         except redis.ResponseError as exc:
             refused = refused or exc
             replies.append(exc)

@@ -19,6 +19,7 @@ import orjson
 import redis
 from redis.connection import Connection
 
+from sessions_app.state import wire
 from sessions_app.state.connection import translate_errors
 from sessions_app.state.lane import read_replies, shared_lane
 
@@ -108,7 +109,7 @@ def _read_transaction(connection: Connection, count: int) -> list[Any]:
     except redis.ResponseError as exc:
         refused = exc
     try:
-        replies = connection.read_response()
+        replies = wire.reply(connection)
     except redis.ResponseError as exc:  # EXECABORT: say why
         raise refused or exc from None
     return list(replies)
