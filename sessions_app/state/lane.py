@@ -156,16 +156,10 @@ class ConnectionLane:
 
 def read_replies(connection: Connection, count: int) -> list[Any]:
     """``count`` replies; every one is read before the first error reply is raised."""
-    replies: list[Any] = []
-    refused: redis.ResponseError | None = None
-    for _ in range(count):
-        try:
-            replies.append(wire.reply(connection))
-        except redis.ResponseError as exc:
-            refused = refused or exc
-            replies.append(exc)
-    if refused is not None:
-        raise refused
+    replies = wire.replies(connection, count)
+    for reply in replies:
+        if isinstance(reply, redis.ResponseError):
+            raise reply
     return replies
 
 

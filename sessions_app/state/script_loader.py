@@ -21,7 +21,7 @@ from redis.connection import Connection
 
 from sessions_app.state import wire
 from sessions_app.state.connection import translate_errors
-from sessions_app.state.lane import read_replies, shared_lane
+from sessions_app.state.lane import shared_lane
 
 SCRIPT_NAMES = (
     "initialize",
@@ -103,16 +103,11 @@ def _read_transaction(connection: Connection, count: int) -> list[Any]:
     """The replies of a MULTI/EXEC around ``count`` commands: every reply is read before an error is
     raised (the connection stays in step); a command refused when queued (e.g. OOM) says why EXEC
     was aborted."""
-    refused: redis.ResponseError | None = None
-    try:
-        read_replies(connection, count + 1)  # +OK for MULTI, then +QUEUED for each command
-    except redis.ResponseError as exc:
-        refused = exc
-    try:
-        replies = wire.reply(connection)
-    except redis.ResponseError as exc:  # EXECABORT: say why
-        raise refused or exc from None
-    return list(replies)
+    *queued, executed = wire.replies(connection, count + 2)  # +OK for MULTI, +QUEUED each, EXEC
+    if isinstance(executed, redis.ResponseError):  # EXECABORT: say why
+        refused = next((reply for reply in queued if isinstance(reply, redis.ResponseError)), None)
+        raise refused or executed
+    return list(executed)
 
 
 class ScriptLoader:

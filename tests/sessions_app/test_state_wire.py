@@ -43,8 +43,12 @@ def connection(
     pool.disconnect()
 
 
-def _ask(conn: Connection, *commands: tuple[Any, ...]) -> list[Any]:
+def _send(conn: Connection, *commands: tuple[Any, ...]) -> None:
     wire.send(conn, b"".join(pack_command(command) for command in commands))
+
+
+def _ask(conn: Connection, *commands: tuple[Any, ...]) -> list[Any]:
+    _send(conn, *commands)
     replies: list[Any] = []
     for _ in commands:
         try:
@@ -106,6 +110,27 @@ def test_an_error_reply_is_raised_and_the_connection_stays_in_step(connection: C
 def _ask_raising(conn: Connection, command: tuple[Any, ...]) -> Any:
     wire.send(conn, pack_command(command))
     return wire.reply(conn)
+
+
+def test_many_replies_are_read_in_one_call_with_errors_in_their_place(connection: Connection) -> None:
+    _send(connection, ("SET", "wire:n", "5"), ("INCR", "wire:no-such-list-op", "x"), ("INCR", "wire:n"))
+    stored, refused, counted = wire.replies(connection, 3)
+    assert stored == b"OK"
+    assert isinstance(refused, redis.ResponseError)
+    assert "wrong number of arguments" in str(refused)
+    assert counted == 6
+    assert _ask(connection, ("PING",)) == [b"PONG"]  # nothing left unread
+
+
+def test_a_reply_redis_py_counts_as_a_lost_connection_is_raised_after_the_rest_is_read(
+    connection: Connection,
+) -> None:
+    loading = ("EVAL", "return redis.error_reply('LOADING Redis is loading the dataset in memory')", "0")
+    _send(connection, loading, ("SET", "wire:after", "1"), ("PING",))
+    with pytest.raises(redis.exceptions.BusyLoadingError):
+        wire.replies(connection, 3)
+    if wire.direct_parser(connection) is not None:  # redis-py's own method raises at once, unread
+        assert _ask(connection, ("GET", "wire:after")) == [b"1"]
 
 
 def test_a_connection_the_server_closed_fails_as_a_connection_error(
