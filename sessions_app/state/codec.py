@@ -52,6 +52,11 @@ def hash_to_dict(raw: Mapping[Any, Any] | Sequence[Any] | None) -> dict[str, str
     """
     if not raw:
         return {}
+    if type(raw) is dict:  # RESP3's HGETALL: on a resume's path, one comprehension for the usual case
+        try:
+            return {key.decode(): value.decode() for key, value in raw.items()}
+        except (AttributeError, UnicodeDecodeError):  # text, a number or bytes that are not UTF-8
+            pass
     pairs = raw.items() if isinstance(raw, Mapping) else zip(raw[0::2], raw[1::2], strict=True)
     items = list(pairs)
     result: dict[str, str] = {}

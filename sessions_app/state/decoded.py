@@ -47,7 +47,12 @@ class DecodedCache(Generic[T]):
         """Every member of ``raws`` decoded, the ones seen before from the cache."""
         if self.capacity <= 0:
             return decode_all(raws, range(len(raws)))
-        get = self._items.get
+        items = self._items
+        try:  # every member seen before (a session read again): one pass in C
+            return tuple(map(items.__getitem__, raws))
+        except KeyError:
+            pass
+        get = items.get
         found: list[T | UnreadableEntry | None] = [get(raw) for raw in raws]
         misses = [position for position, item in enumerate(found) if item is None]
         if not misses:

@@ -4,7 +4,7 @@ members are never kept, the caches stay bounded."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -163,3 +163,17 @@ def test_the_setting_sizes_the_process_cache(
         assert [each.capacity for each in decoded.ALL] == [123] * 4  # messages and the other kinds
     finally:
         configured.get_state_manager.cache_clear()
+
+
+def test_members_seen_before_come_back_in_the_order_asked_and_only_new_ones_are_decoded() -> None:
+    cache: DecodedCache[str] = DecodedCache(10)
+    asked: list[list[int]] = []
+
+    def decode_all(raws: Sequence[bytes | str], at: Sequence[int]) -> tuple[str, ...]:
+        asked.append(list(at))
+        return tuple(raw.decode().upper() if isinstance(raw, bytes) else raw for raw in raws)
+
+    assert cache.decode([b"a", b"b"], decode_all) == ("A", "B")
+    assert cache.decode([b"b", b"a", b"b"], decode_all) == ("B", "A", "B")  # all seen: nothing decoded
+    assert cache.decode([b"a", b"c", b"b"], decode_all) == ("A", "C", "B")
+    assert asked == [[0, 1], [1]]
