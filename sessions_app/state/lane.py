@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 import redis
 from redis.connection import Connection
 
-from sessions_app.state import wire
+from sessions_app.state.wire import replies, reply, send, stale
 
 try:
     from hiredis import pack_command as hiredis_pack
@@ -54,8 +54,6 @@ def pack_all(connection: Connection, commands: Sequence[Command]) -> bytes:
         return packed
     return b"".join([hiredis_pack(command) for command in commands])
 
-
-read_one = wire.reply
 
 # Forks seen by this process. A lane compares it with the count when it last took a connection, instead
 # of asking os.getpid() (a system call: two per call on the hot path) every time.
@@ -91,7 +89,7 @@ class ConnectionLane:
         except IndexError:
             return self._pool.get_connection()
         try:
-            if wire.stale(connection):  # closed by the server, or stray bytes: start afresh
+            if stale(connection):  # closed by the server, or stray bytes: start afresh
                 connection.disconnect()  # type: ignore[no-untyped-call]
         except (redis.ConnectionError, redis.TimeoutError, OSError):
             connection.disconnect()  # type: ignore[no-untyped-call]
@@ -128,7 +126,7 @@ class ConnectionLane:
         """
         connection = self.take()
         try:
-            wire.send(connection, pack_all(connection, commands))
+            send(connection, pack_all(connection, commands))
             return read(connection)
         except redis.ResponseError:
             raise
@@ -140,7 +138,7 @@ class ConnectionLane:
 
     def call(self, command: Command) -> Any:
         """One command and its reply; an error reply is raised as redis-py's ``ResponseError``."""
-        return self.exchange((command,), read_one)
+        return self.exchange((command,), reply)
 
     def pipeline(self, commands: Sequence[Command]) -> list[Any]:
         """Commands sent in one write, not a transaction; every reply is read before the first error
@@ -156,11 +154,11 @@ class ConnectionLane:
 
 def read_replies(connection: Connection, count: int) -> list[Any]:
     """``count`` replies; every one is read before the first error reply is raised."""
-    replies = wire.replies(connection, count)
-    for reply in replies:
-        if isinstance(reply, redis.ResponseError):
-            raise reply
-    return replies
+    found = replies(connection, count)
+    for answer in found:
+        if isinstance(answer, redis.ResponseError):
+            raise answer
+    return found
 
 
 def lane_for(client: Any) -> ConnectionLane | None:

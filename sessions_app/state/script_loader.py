@@ -19,9 +19,9 @@ import orjson
 import redis
 from redis.connection import Connection
 
-from sessions_app.state import wire
 from sessions_app.state.connection import translate_errors
 from sessions_app.state.lane import shared_lane
+from sessions_app.state.wire import replies
 
 SCRIPT_NAMES = (
     "initialize",
@@ -103,7 +103,7 @@ def _read_transaction(connection: Connection, count: int) -> list[Any]:
     """The replies of a MULTI/EXEC around ``count`` commands: every reply is read before an error is
     raised (the connection stays in step); a command refused when queued (e.g. OOM) says why EXEC
     was aborted."""
-    *queued, executed = wire.replies(connection, count + 2)  # +OK for MULTI, +QUEUED each, EXEC
+    *queued, executed = replies(connection, count + 2)  # +OK for MULTI, +QUEUED each, EXEC
     if isinstance(executed, redis.ResponseError):  # EXECABORT: say why
         refused = next((reply for reply in queued if isinstance(reply, redis.ResponseError)), None)
         raise refused or executed
