@@ -84,14 +84,8 @@ def reply(connection: Connection) -> Any:
     if parser is None:
         return connection.read_response()
     response = _next(parser)
-    interval = connection.health_check_interval  # the hot path: _answered and _unless_error inlined
-    if interval:
-        connection.next_health_check = time.monotonic() + interval  # type: ignore[assignment]
-    if isinstance(response, (redis.ResponseError, redis.ConnectionError)):
-        raise response
-    if isinstance(response, list) and response and isinstance(response[0], redis.ConnectionError):
-        raise response[0]
-    return response
+    _answered(connection)
+    return _unless_error(response)
 
 
 def replies(connection: Connection, count: int) -> list[Any]:
